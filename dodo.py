@@ -1,0 +1,15 @@
+"""The build graph: import -> schedule -> compile -> check -> bench, one subtask per model.
+
+Kept thin on purpose: loading it must not import torch (``doit list`` and no-op runs are fast).
+"""
+
+from tasks.stages import project, task_bench, task_check, task_compile, task_import, task_schedule  # noqa: F401
+
+project().cache.mkdir(parents=True, exist_ok=True)
+
+DOIT_CONFIG = {
+    # sqlite3 so that `doit -n 2` (parallel processes) can share the state safely.
+    "backend": "sqlite3",
+    "dep_file": str(project().cache / "doit.sqlite3"),
+    "verbosity": 1,
+}

@@ -1,0 +1,45 @@
+"""``python -m integrator``: run one stage for one model, outside of doit.
+
+The doit tasks call this in a fresh process per stage, so that a crash, a thread pool or
+torch's compile caches in one model's stage cannot affect another, and so that the doit
+process itself never imports torch. Exit code 2 means a StageError (message on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import StageError
+from .models import discover
+from .project import load_project
+from .stages import STAGES
+
+EXIT_STAGE_ERROR = 2
+
+
+def find_model(project, name: str):
+    for model in discover(project.model_dirs):
+        if model.name == name:
+            return model
+    dirs = ", ".join(str(d) for d in project.model_dirs)
+    raise StageError(name, "discover", f"no model named {name!r} in {dirs}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m integrator", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run one stage for one model")
+    run.add_argument("stage", choices=list(STAGES))
+    run.add_argument("model", help="model name (file stem in a models directory)")
+    run.add_argument("--root", help="project root (default: nearest pyproject.toml)")
+    args = parser.parse_args(argv)
+
+    project = load_project(args.root)
+    try:
+        model = find_model(project, args.model)
+        print(STAGES[args.stage].run(project, model), flush=True)
+    except StageError as error:
+        print(error, file=sys.stderr, flush=True)
+        return EXIT_STAGE_ERROR
+    return 0

@@ -1,0 +1,16 @@
+"""The one error type a stage raises: it names the model, the stage and what to do."""
+
+
+class StageError(Exception):
+    def __init__(self, model: str, stage: str, message: str, hint: str | None = None):
+        self.model = model
+        self.stage = stage
+        self.message = message
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = f"{self.stage}:{self.model}: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text

