@@ -1,0 +1,89 @@
+"""Test helpers: a throw-away copy of the project in a temp directory, driven by real doit."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+TEST_MODELS = Path(__file__).resolve().parent / "models"
+
+
+@dataclass
+class DoitRun:
+    returncode: int
+    seconds: float
+    results: dict  # task name -> "success" | "fail" | "up-to-date" | "ignore"
+    executed: set  # tasks whose actions ran (not up to date, not stopped by a failed dependency)
+    errors: dict  # task name -> error message of a failed task
+    outputs: dict  # task name -> stdout of the task
+    stderr: str
+
+
+class TempProject:
+    """dodo.py, tasks/, schedules/ and pyproject.toml copied; models chosen per test."""
+
+    def __init__(self, root: Path, models: list[str]):
+        self.root = root
+        for name in ("dodo.py", "pyproject.toml"):
+            shutil.copy(REPO / name, root / name)
+        for name in ("tasks", "schedules"):
+            shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        (root / "models").mkdir()
+        for model in models:
+            self.add_model(model)
+
+    @property
+    def cache(self) -> Path:
+        return self.root / ".cache"
+
+    def add_model(self, name: str) -> Path:
+        source = REPO / "models" / f"{name}.py"
+        if not source.exists():
+            source = TEST_MODELS / f"{name}.py"
+        return Path(shutil.copy(source, self.root / "models" / f"{name}.py"))
+
+    def doit(self, *args: str) -> DoitRun:
+        """``doit <args>`` in the project; for ``run``, parse doit's JSON report."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("INTEGRATOR_")}
+        command = [sys.executable, "-m", "doit", *args]
+        json_report = args and args[0] == "run"
+        if json_report:
+            command[4:4] = ["--reporter", "json"]
+        started = time.perf_counter()
+        proc = subprocess.run(command, cwd=self.root, capture_output=True, text=True, env=env)
+        seconds = time.perf_counter() - started
+        results, errors, outputs, executed = {}, {}, {}, set()
+        if json_report and proc.stdout.strip():
+            for task in json.loads(proc.stdout)["tasks"]:
+                results[task["name"]] = task["result"]
+                if task["started"] and ":" in task["name"]:  # not the action-less groups
+                    executed.add(task["name"])
+                outputs[task["name"]] = task["out"]
+                if task["error"]:
+                    errors[task["name"]] = task["error"]
+        return DoitRun(
+            proc.returncode, seconds, results, executed, errors, outputs, proc.stdout + proc.stderr
+        )
+
+
+@pytest.fixture
+def make_project(tmp_path):
+    def make(*models: str) -> TempProject:
+        root = tmp_path / "project"
+        root.mkdir()
+        return TempProject(root, list(models))
+
+    return make
+
+
+def chain(model: str) -> list[str]:
+    return [f"{stage}:{model}" for stage in ("import", "schedule", "compile", "check", "bench")]

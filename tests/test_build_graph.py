@@ -1,0 +1,113 @@
+"""The doit build graph on small models, with the real importer, compiler and runtime."""
+
+import json
+import time
+
+import numpy as np
+import torch
+
+from conftest import chain
+
+STAGES = ("import", "schedule", "compile", "check", "bench")
+
+
+def test_list_shows_every_stage_and_model(make_project):
+    project = make_project("mlp", "tiny_conv")
+    listing = project.doit("list", "--all").stderr
+    for stage in STAGES:
+        for name in (stage, f"{stage}:mlp", f"{stage}:tiny_conv"):
+            line = next(l for l in listing.splitlines() if l.split()[0] == name)
+            assert len(line.split()) > 1, f"{name} has no doc"
+
+
+def test_chain_builds_checks_benches_then_noop(make_project):
+    project = make_project("mlp")
+    run = project.doit("run", "bench:mlp")
+    assert run.returncode == 0, run.stderr
+    assert list(run.results) == chain("mlp")
+    assert set(run.results.values()) == {"success"}
+
+    check = json.loads((project.cache / "mlp" / "check.json").read_text())
+    assert check["passed"] and check["max_abs_error"] < 1e-4
+    bench = json.loads((project.cache / "mlp" / "bench.json").read_text())
+    for system in ("iree", "torch_eager"):
+        stats = bench["systems"][system]
+        assert stats["samples"] == len(stats["raw_ms"]) == 30
+        assert stats["min_ms"] <= stats["p10_ms"] <= stats["median_ms"] <= stats["p90_ms"]
+    assert bench["threads"] == 2 and bench["warmup"] == 3 and bench["host_cpu"]
+    assert bench["versions"]["iree-base-compiler"] == "3.13.0"
+    assert bench["ratio_to_torch_eager"] == (
+        bench["systems"]["iree"]["median_ms"] / bench["systems"]["torch_eager"]["median_ms"]
+    )
+    assert "x eager" in run.outputs["bench:mlp"]  # the one-line summary
+
+    again = project.doit("run", "bench:mlp")
+    assert again.returncode == 0
+    assert again.executed == set(), again.results
+    assert again.seconds < 2.0
+
+
+def test_compiled_mlp_matches_torch_on_fresh_inputs(make_project):
+    """Independent of the check stage: new inputs, the binary via iree.runtime, torch eager."""
+    import iree.runtime as rt
+
+    project = make_project("mlp")
+    assert project.doit("run", "compile:mlp").returncode == 0
+    module = rt.load_vm_flatbuffer_file(str(project.cache / "mlp" / "module.vmfb"), driver="local-task")
+    from integrator.models import ModelFile, build
+
+    model, _ = build(ModelFile("mlp", project.root / "models" / "mlp.py"), "test")
+    x = torch.randn(8, 256, generator=torch.Generator().manual_seed(123))
+    with torch.no_grad():
+        want = model(x).numpy()
+    got = module.main(x.numpy()).to_host()
+    np.testing.assert_allclose(got, want, atol=1e-5, rtol=1e-5)
+
+
+def test_editing_a_model_rebuilds_only_its_chain(make_project):
+    project = make_project("mlp", "tiny_conv")
+    first = project.doit("run", "bench")
+    assert first.returncode == 0, first.stderr
+    assert first.executed == set(chain("mlp") + chain("tiny_conv"))
+
+    path = project.root / "models" / "mlp.py"
+    path.write_text(path.read_text().replace("return [256, 512, 64]", "return [256, 384, 64]"))
+    second = project.doit("run", "bench")
+    assert second.returncode == 0, second.stderr
+    assert second.executed == set(chain("mlp"))
+
+
+def test_changing_a_compile_flag_rebuilds_compile_check_bench(make_project):
+    project = make_project("mlp")
+    assert project.doit("run", "bench:mlp").returncode == 0
+    binary = project.cache / "mlp" / "module.vmfb"
+    before = binary.read_bytes()
+    pyproject = project.root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "extra-flags = []", 'extra-flags = ["--iree-opt-data-tiling=false"]'
+        )
+    )
+    run = project.doit("run", "bench:mlp")
+    assert run.returncode == 0, run.stderr
+    # check re-runs because the binary changed (a flag that leaves the binary byte-identical
+    # re-runs compile and bench, whose key holds the flags, but not check).
+    assert binary.read_bytes() != before
+    assert run.executed == {"compile:mlp", "check:mlp", "bench:mlp"}
+    flags = json.loads((project.cache / "mlp" / "compile.json").read_text())["flags"]
+    assert flags[-1] == "--iree-opt-data-tiling=false"
+
+
+def test_clean_one_task_then_all(make_project):
+    project = make_project("mlp")
+    assert project.doit("run", "bench:mlp").returncode == 0
+    model_dir = project.cache / "mlp"
+    assert project.doit("clean", "bench:mlp").returncode == 0
+    assert not (model_dir / "bench.json").exists()
+    assert (model_dir / "check.json").exists()
+    rerun = project.doit("run", "bench:mlp")
+    assert rerun.executed == {"bench:mlp"}
+
+    assert project.doit("clean").returncode == 0
+    assert not model_dir.exists()
+    assert project.doit("run", "check:mlp").executed == set(chain("mlp")[:4])

@@ -1,0 +1,28 @@
+"""The main job: ResNet-50 from an empty cache to a checked benchmark (about a minute)."""
+
+import json
+
+import pytest
+
+from conftest import chain
+
+
+@pytest.mark.slow
+def test_resnet50_end_to_end(make_project):
+    project = make_project("resnet50")
+    run = project.doit("run", "bench:resnet50")
+    assert run.returncode == 0, run.stderr
+    assert list(run.results) == chain("resnet50")
+    print(f"\ncold build of bench:resnet50: {run.seconds:.1f} s")
+    print(run.outputs["bench:resnet50"].strip())
+
+    check = json.loads((project.cache / "resnet50" / "check.json").read_text())
+    assert check["passed"]
+    assert check["outputs"][0]["shape"] == [1, 1000]
+    bench = json.loads((project.cache / "resnet50" / "bench.json").read_text())
+    assert bench["systems"]["iree"]["samples"] == 30
+
+    again = project.doit("run", "bench:resnet50")
+    assert again.executed == set()
+    print(f"no-op run: {again.seconds:.2f} s")
+    assert again.seconds < 2.0

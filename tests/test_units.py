@@ -1,0 +1,96 @@
+"""Library pieces on known data: comparison, statistics, settings, atomic writes, pipelines."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from integrator.artifacts import atomic_outputs
+from integrator.check import compare
+from integrator.errors import StageError
+from integrator.models import ModelFile, ModelSettings, discover, read_settings
+from integrator.pipelines import get_pipeline
+from integrator.project import load_project
+from integrator.stages import compile_flags
+from integrator.stats import summarize
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_compare_passes_within_tolerance():
+    want = [np.array([1.0, -2.0, 0.0], dtype=np.float32)]
+    got = [want[0] + np.float32(1e-6)]
+    result = compare(got, want, atol=1e-5, rtol=1e-5)
+    assert result["passed"]
+    assert result["max_abs_error"] == pytest.approx(1e-6, rel=0.1)
+    assert result["max_rel_error"] == pytest.approx(0.5e-6, rel=0.1)  # relative to max |want| = 2
+
+
+def test_compare_reports_worst_element():
+    want = [np.zeros((2, 3), dtype=np.float32)]
+    got = [want[0].copy()]
+    got[0][1, 2] = 0.5
+    result = compare(got, want, atol=1e-3, rtol=1e-3)
+    assert not result["passed"]
+    assert result["outputs"][0]["worst"]["index"] == [1, 2]
+    assert result["outputs"][0]["mismatched"] == 1
+    assert "1 of 6 elements" in result["reason"]
+
+
+def test_compare_shape_and_count_mismatch():
+    want = [np.zeros((2, 3), dtype=np.float32)]
+    assert not compare([np.zeros((3, 2))], want, atol=1, rtol=1)["passed"]
+    assert not compare([], want, atol=1, rtol=1)["passed"]
+
+
+def test_summarize_known_samples():
+    stats = summarize([float(x) for x in range(1, 11)])  # 1..10
+    assert stats["median_ms"] == 5.5
+    assert stats["min_ms"] == 1.0
+    assert stats["p10_ms"] == pytest.approx(1.9)
+    assert stats["p90_ms"] == pytest.approx(9.1)
+    assert stats["samples"] == 10 and len(stats["raw_ms"]) == 10
+
+
+def test_settings_are_read_without_running_the_file(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text("import does_not_exist\nATOL = 1e-2\nIREE_FLAGS = ['--x']\nSEED = 7\n")
+    settings = read_settings(path)
+    assert settings == ModelSettings(atol=1e-2, seed=7, iree_flags=("--x",))
+
+
+def test_non_literal_setting_is_an_error(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text("import math\nATOL = math.sqrt(2)\n")
+    with pytest.raises(ValueError, match="m.py:2: setting ATOL must be a plain literal"):
+        read_settings(path)
+
+
+def test_discover_keeps_broken_files_with_their_error(tmp_path):
+    (tmp_path / "good.py").write_text("RTOL = 0.1\n")
+    (tmp_path / "broken.py").write_text("class Model(\n")
+    (tmp_path / "_helper.py").write_text("")
+    found = {m.name: m for m in discover([tmp_path])}
+    assert set(found) == {"good", "broken"}
+    assert found["good"].settings.rtol == 0.1
+    assert "syntax error" in found["broken"].settings_error
+
+
+def test_atomic_outputs_leave_nothing_on_failure(tmp_path):
+    final = tmp_path / "out.bin"
+    with pytest.raises(RuntimeError):
+        with atomic_outputs(final) as temp:
+            temp.write_text("half written")
+            raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+    with atomic_outputs(final) as temp:
+        temp.write_text("done")
+    assert final.read_text() == "done"
+
+
+def test_unknown_pipeline_names_model_and_stage(tmp_path):
+    project = load_project(REPO)
+    model = ModelFile("m", tmp_path / "m.py", ModelSettings(iree_pipeline="nope"))
+    with pytest.raises(StageError, match=r"compile:m: unknown IREE pipeline 'nope'"):
+        compile_flags(project, model)
+    assert get_pipeline(project.schedules, "cpu-default").flags
