@@ -1,9 +1,18 @@
-"""The build graph: import -> schedule -> compile -> check -> bench, one subtask per model.
+"""The build graph: import -> schedule -> compile -> check -> bench per model; peak; report.
 
 Kept thin on purpose: loading it must not import torch (``doit list`` and no-op runs are fast).
 """
 
-from tasks.stages import project, task_bench, task_check, task_compile, task_import, task_schedule  # noqa: F401
+from tasks.stages import (  # noqa: F401
+    project,
+    task_bench,
+    task_check,
+    task_compile,
+    task_import,
+    task_peak,
+    task_report,
+    task_schedule,
+)
 
 project().cache.mkdir(parents=True, exist_ok=True)
 

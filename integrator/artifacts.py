@@ -87,7 +87,7 @@ def atomic_outputs(*paths: Path):
 
 
 def to_json(data) -> str:
-    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+    return json.dumps(data, indent=2) + "\n"  # insertion order: systems stay as configured
 
 
 def write_json(path: Path, data) -> None:

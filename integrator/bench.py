@@ -1,57 +1,113 @@
-"""The bench stage: time the compiled model and torch eager at one thread count, in one run.
+"""The bench stage: time the compiled model and its baselines at one thread count, in one run.
 
-The systems alternate round by round (IREE, torch, IREE, torch, ...) so that slow drift of a
-shared machine affects both alike; each round starts with untimed warm-up calls. IREE is timed
-inside ``iree-benchmark-module`` (no Python in the loop); torch eager is timed around each
-forward call, which is how eager PyTorch is used.
+Systems (see ``systems.py``) are prepared first (compiling, exporting; failures are recorded,
+not raised), then timed in interleaved rounds (iree, eager, compile, ort, iree, eager, ...)
+so slow drift of a shared machine affects all of them alike. Each round starts with untimed
+warm-up calls in the measuring process. The sample count adapts to the model: the first
+round takes a few samples, and the later rounds take as many as fit the time budget, within
+[min_samples, max_samples].
 """
 
 from __future__ import annotations
 
+import math
+import re
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from . import iree_engine
-from .check import load_reference
+from . import progress
+from .check import compare, load_reference
+from .project import BenchSettings
 from .stats import summarize
+from .systems import BASELINE, prepare
 
 
-def time_torch_eager(model, inputs, *, threads: int, warmup: int, samples: int) -> list[float]:
+def samples_per_round(settings: BenchSettings, first_round_ms: list[float]) -> int:
+    """How many samples each later round takes, from the first round's latencies."""
+    low = math.ceil(settings.min_samples / settings.rounds)
+    high = max(low, settings.max_samples // settings.rounds)
+    estimate_s = float(np.median(first_round_ms)) / 1e3
+    wanted = settings.seconds / settings.rounds / max(estimate_s, 1e-9)
+    return int(min(high, max(low, round(wanted))))
+
+
+def _error_text(error: BaseException) -> str:
+    """The error's first line, and its root cause's when there is one (that is what says why)."""
+    def first_line(e):
+        lines = re.sub(r"\x1b\[[0-9;]*m", "", str(e)).strip().splitlines()  # no terminal colours
+        return f"{type(e).__name__}: {lines[0] if lines else ''}".strip()
+
+    root = error
+    while root.__cause__ is not None:
+        root = root.__cause__
+    text = first_line(error)
+    return text if root is error else f"{text} (cause: {first_line(root)})"
+
+
+def bench_model(model, vmfb: Path, reference: Path, settings: BenchSettings, label="bench") -> dict:
+    """{system: result}; a result holds statistics, or ``error`` when the system failed."""
+    steps = len(settings.systems) * (1 + settings.rounds)
+    with progress.bar(steps, label) as bar:
+        return _bench(model, vmfb, reference, settings, bar)
+
+
+def _bench(model, vmfb, reference, settings, bar) -> dict:
     import torch
 
-    torch.set_num_threads(threads)
-    with torch.inference_mode():
-        for _ in range(warmup):
-            model(*inputs)
-        times = []
-        for _ in range(samples):
-            started = time.perf_counter()
-            model(*inputs)
-            times.append((time.perf_counter() - started) * 1e3)
-    return times
-
-
-def bench_model(model, inputs, vmfb: Path, reference: Path, *, threads, warmup, samples, rounds):
-    """{system: summary} for the compiled module and torch eager; ``model`` is the torch module."""
-    import torch
-
-    reference_inputs, _ = load_reference(reference)
+    torch.set_num_threads(settings.threads)
+    reference_inputs, expected = load_reference(reference)
     torch_inputs = [torch.from_numpy(x) for x in reference_inputs]
-    per_round = max(1, samples // rounds)
-    timings = {"iree": [], "torch_eager": []}
+    results, prepared = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         files = []
         for index, array in enumerate(reference_inputs):
             files.append(Path(tmp, f"input_{index}.npy"))
             np.save(files[-1], array)
-        for _ in range(rounds):
-            timings["iree"] += iree_engine.benchmark(
-                vmfb, files, threads=threads, warmup=warmup, samples=per_round
-            )
-            timings["torch_eager"] += time_torch_eager(
-                model, torch_inputs, threads=threads, warmup=warmup, samples=per_round
-            )
-    return {system: summarize(times) for system, times in timings.items()}
+
+        for name in settings.systems:
+            bar.set_postfix_str(f"preparing {name}")
+            bar.update()
+            started = time.perf_counter()
+            try:
+                system = prepare(
+                    name, model=model, inputs=torch_inputs, vmfb=vmfb, input_files=files,
+                    threads=settings.threads, workdir=Path(tmp),
+                )
+            except Exception as error:  # a baseline that cannot be built is a result
+                results[name] = {"error": _error_text(error), "stage": "prepare"}
+                continue
+            system.setup_seconds = time.perf_counter() - started
+            prepared[name] = system
+
+        timings = {name: [] for name in prepared}
+        counts = {name: math.ceil(settings.min_samples / settings.rounds) for name in prepared}
+        for round_index in range(settings.rounds):
+            for name, system in list(prepared.items()):
+                bar.set_postfix_str(f"round {round_index + 1}: {name}")
+                bar.update()
+                try:
+                    times = system.time(settings.warmup, counts[name])
+                except Exception as error:
+                    results[name] = {"error": _error_text(error), "stage": "timing"}
+                    del prepared[name]
+                    continue
+                timings[name] += times
+            if round_index == 0:
+                counts = {n: samples_per_round(settings, timings[n]) for n in prepared}
+
+    for name, system in prepared.items():
+        result = summarize(timings[name], noisy_spread=settings.noisy_spread)
+        result["setup_seconds"] = round(system.setup_seconds, 3)
+        if system.outputs is not None:  # a baseline that computes something else is no baseline
+            agreement = compare(system.outputs, expected, atol=1e-3, rtol=1e-3)
+            result["max_abs_error_vs_reference"] = agreement["max_abs_error"]
+        results[name] = result
+    results = {name: results[name] for name in settings.systems}  # the configured order
+    baseline = results.get(BASELINE, {}).get("median_ms")
+    for result in results.values():
+        if baseline and "median_ms" in result:
+            result["ratio_to_torch_eager"] = result["median_ms"] / baseline
+    return results

@@ -13,7 +13,7 @@ import sys
 from .errors import StageError
 from .models import discover
 from .project import load_project
-from .stages import STAGES
+from .stages import STAGES, run_peak, run_report
 
 EXIT_STAGE_ERROR = 2
 
@@ -33,12 +33,20 @@ def main(argv=None) -> int:
     run.add_argument("stage", choices=list(STAGES))
     run.add_argument("model", help="model name (file stem in a models directory)")
     run.add_argument("--root", help="project root (default: nearest pyproject.toml)")
+    for name, text in (("peak", "measure this machine's practical peak (numpy sgemm)"),
+                       ("report", "write the report over every model's bench results")):
+        sub.add_parser(name, help=text).add_argument("--root")
     args = parser.parse_args(argv)
 
     project = load_project(args.root)
     try:
-        model = find_model(project, args.model)
-        print(STAGES[args.stage].run(project, model), flush=True)
+        if args.command == "peak":
+            print(run_peak(project), flush=True)
+        elif args.command == "report":
+            print(run_report(project, discover(project.model_dirs)), flush=True)
+        else:
+            model = find_model(project, args.model)
+            print(STAGES[args.stage].run(project, model), flush=True)
     except StageError as error:
         print(error, file=sys.stderr, flush=True)
         return EXIT_STAGE_ERROR

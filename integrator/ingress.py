@@ -54,10 +54,15 @@ def import_model(model: ModelFile, *, output: Path, reference: Path, info: Path)
     instance, inputs = build(model, STAGE)
     flat_inputs = _flatten(inputs, "get_inputs() results", model)
 
-    # The reference runs on copies: a model may modify its inputs in place.
+    # The reference runs on copies: a model may modify its inputs in place. The FLOP counter
+    # rides along (it counts matmuls and convolutions, which dominate; not elementwise ops).
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
     with torch.no_grad():
         try:
-            expected = instance(*[x.clone() for x in inputs])
+            with counter:
+                expected = instance(*[x.clone() for x in inputs])
         except Exception as error:
             raise StageError(
                 model.name, STAGE, f"running the model in torch eager failed: {error}"
@@ -97,6 +102,7 @@ def import_model(model: ModelFile, *, output: Path, reference: Path, info: Path)
         "inputs": _signature(flat_inputs),
         "outputs": _signature(flat_expected),
         "parameters": sum(p.numel() for p in instance.parameters()),
+        "flops": counter.get_total_flops(),
     }
     with atomic_outputs(output, reference, info) as (module_tmp, reference_tmp, info_tmp):
         with open(module_tmp, "wb") as f:

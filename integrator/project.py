@@ -7,8 +7,22 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class BenchSettings:
+    """``[tool.integrator.bench]``: how the bench stage measures (see ``bench.py``)."""
+
+    threads: int = 2  # the same for every system measured
+    systems: tuple[str, ...] = ("iree", "torch_eager", "torch_compile", "onnxruntime")
+    warmup: int = 3  # untimed calls at the start of every round
+    rounds: int = 3  # systems alternate round by round, so drift hits all of them alike
+    min_samples: int = 10  # per system, over all rounds
+    max_samples: int = 200
+    seconds: float = 2.0  # time budget per system for the timed calls
+    noisy_spread: float = 0.10  # flag a system whose IQR exceeds this fraction of its median
 
 
 @dataclass(frozen=True)
@@ -17,12 +31,9 @@ class Project:
     cache: Path
     model_dirs: tuple[Path, ...]
     schedules: Path
-    threads: int  # thread count for benchmarks, the same for every system measured
     iree_pipeline: str  # a named IREE flag set from schedules/pipelines.toml
     iree_extra_flags: tuple[str, ...]  # appended after the pipeline's flags
-    bench_warmup: int  # untimed runs before each round
-    bench_samples: int  # timed runs per system, split over the rounds
-    bench_rounds: int  # systems alternate round by round, so drift hits all of them alike
+    bench: BenchSettings
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -46,10 +57,21 @@ def load_project(root: Path | None = None) -> Project:
         cache=cache,
         model_dirs=tuple(root / d for d in settings.get("models", ["models"])),
         schedules=root / settings.get("schedules", "schedules"),
-        threads=int(os.environ.get("INTEGRATOR_THREADS", bench.get("threads", 2))),
         iree_pipeline=iree.get("pipeline", "cpu-default"),
         iree_extra_flags=tuple(iree.get("extra-flags", [])),
-        bench_warmup=int(bench.get("warmup", 3)),
-        bench_samples=int(bench.get("samples", 30)),
-        bench_rounds=int(bench.get("rounds", 3)),
+        bench=_bench_settings(bench),
     )
+
+
+def _bench_settings(table: dict) -> BenchSettings:
+    """``[tool.integrator.bench]`` (kebab-case keys) over BenchSettings' defaults."""
+    known = {f.name for f in fields(BenchSettings)}
+    values = {key.replace("-", "_"): value for key, value in table.items()}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"unknown [tool.integrator.bench] settings: {', '.join(unknown)}")
+    if "systems" in values:
+        values["systems"] = tuple(values["systems"])
+    if "INTEGRATOR_THREADS" in os.environ:
+        values["threads"] = int(os.environ["INTEGRATOR_THREADS"])
+    return BenchSettings(**values)

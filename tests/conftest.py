@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from integrator.stages import STAGES
+
 REPO = Path(__file__).resolve().parent.parent
 TEST_MODELS = Path(__file__).resolve().parent / "models"
 
@@ -41,6 +43,20 @@ class TempProject:
         for model in models:
             self.add_model(model)
 
+    def edit_pyproject(self, old: str, new: str) -> None:
+        path = self.root / "pyproject.toml"
+        text = path.read_text()
+        assert old in text, f"{old!r} not in pyproject.toml"
+        path.write_text(text.replace(old, new))
+
+    def only_systems(self, *systems: str) -> "TempProject":
+        """Bench fewer systems: staleness tests need a bench, not every baseline's setup time."""
+        self.edit_pyproject(
+            'systems = ["iree", "torch_eager", "torch_compile", "onnxruntime"]',
+            "systems = [" + ", ".join(f'"{s}"' for s in systems) + "]",
+        )
+        return self
+
     @property
     def cache(self) -> Path:
         return self.root / ".cache"
@@ -65,7 +81,7 @@ class TempProject:
         if json_report and proc.stdout.strip():
             for task in json.loads(proc.stdout)["tasks"]:
                 results[task["name"]] = task["result"]
-                if task["started"] and ":" in task["name"]:  # not the action-less groups
+                if task["started"] and task["name"] not in STAGES:  # not the action-less groups
                     executed.add(task["name"])
                 outputs[task["name"]] = task["out"]
                 if task["error"]:

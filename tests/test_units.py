@@ -94,3 +94,20 @@ def test_unknown_pipeline_names_model_and_stage(tmp_path):
     with pytest.raises(StageError, match=r"compile:m: unknown IREE pipeline 'nope'"):
         compile_flags(project, model)
     assert get_pipeline(project.schedules, "cpu-default").flags
+
+
+def test_progress_is_silent_unless_on_a_terminal(capsys, monkeypatch):
+    from integrator import progress
+
+    monkeypatch.setenv("INTEGRATOR_PROGRESS", "0")
+    with progress.elapsed("compile:m", every=0.01), progress.bar(3, "bench:m") as bar:
+        bar.update(3)
+    assert capsys.readouterr().err == ""
+
+    monkeypatch.setenv("INTEGRATOR_PROGRESS", "1")
+    with progress.elapsed("compile:m", every=0.01):
+        import time
+
+        time.sleep(0.05)
+    err = capsys.readouterr().err
+    assert "compile:m" in err and "done in" in err

@@ -1,0 +1,71 @@
+"""Baselines, statistics and the report, on small models' real bench results."""
+
+import json
+
+import pytest
+
+from integrator.project import BenchSettings
+from integrator.bench import samples_per_round
+from integrator.stats import summarize
+
+SYSTEMS = ["iree", "torch_eager", "torch_compile", "onnxruntime"]
+
+
+def test_statistics_on_known_samples():
+    steady = summarize([10.0, 10.1, 9.9, 10.0, 10.2, 9.8, 10.0, 50.0])  # one preempted call
+    assert steady["median_ms"] == 10.0
+    assert steady["iqr_ms"] == pytest.approx(0.15)  # p75 10.125 - p25 9.975
+    assert steady["cv"] > 0.5  # the outlier inflates std/mean ...
+    assert not steady["noisy"]  # ... but not the spread that the median depends on
+    spread = summarize([5.0, 10.0, 15.0, 20.0])
+    assert spread["iqr_ms"] == 7.5 and spread["noisy"]
+
+
+def test_sample_count_adapts_to_latency_within_bounds():
+    settings = BenchSettings(rounds=3, min_samples=10, max_samples=200, seconds=3.0)
+    assert samples_per_round(settings, [50.0]) == 20  # 1 s per round at 50 ms
+    assert samples_per_round(settings, [0.01]) == 66  # capped: 200 // 3
+    assert samples_per_round(settings, [5000.0]) == 4  # floor: ceil(10 / 3)
+
+
+def test_all_systems_report_and_the_report_renders(make_project):
+    project = make_project("mlp")
+    run = project.doit("run", "bench:mlp", "report")
+    assert run.returncode == 0, run.stderr
+    bench = json.loads((project.cache / "mlp" / "bench.json").read_text())
+    assert list(bench["systems"]) == SYSTEMS
+    for name in SYSTEMS:
+        result = bench["systems"][name]
+        assert "error" not in result, result
+        assert result["median_ms"] > 0 and result["gflops_per_s"] > 0
+        if name != "iree":  # a baseline must compute the same thing as the reference
+            assert result["max_abs_error_vs_reference"] < 1e-4
+
+    peak = json.loads(next((project.cache / "host").glob("peak-*.json")).read_text())
+    assert peak["threads"] == 2 and peak["gflops_per_s"] > 1
+
+    markdown = (project.cache / "report" / "report.md").read_text()
+    for name in SYSTEMS:
+        assert f"| mlp | {name}" in markdown
+    assert "practical peak:" in markdown and "commit:" in markdown
+    assert "% peak" in run.outputs["report"]  # the table is printed
+    png = (project.cache / "report" / "report.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+
+    # Nothing changed: the report is not rebuilt. A new bench result rebuilds it.
+    again = project.doit("run", "report")
+    assert again.executed == set(), again.results
+    project.doit("clean", "bench:mlp")
+    rebuilt = project.doit("run", "report")
+    assert rebuilt.executed == {"bench:mlp", "report"}
+
+
+def test_failing_baseline_is_recorded_not_fatal(make_project):
+    project = make_project("no_onnx")
+    run = project.doit("run", "bench:no_onnx")
+    assert run.returncode == 0, run.stderr
+    systems = json.loads((project.cache / "no_onnx" / "bench.json").read_text())["systems"]
+    assert "ConversionError" in systems["onnxruntime"]["error"]
+    assert "\x1b" not in systems["onnxruntime"]["error"]  # no terminal colour codes
+    assert all("median_ms" in systems[name] for name in ("iree", "torch_eager", "torch_compile"))
+    assert "onnxruntime failed" in run.outputs["bench:no_onnx"]
