@@ -70,6 +70,10 @@ class Artifacts:
     def bench(self) -> Path:
         return self.dir / "bench.json"
 
+    @property
+    def inductor_cache(self) -> Path:  # torch.compile's cache for the torch_compile baseline
+        return self.dir / "inductor"
+
 
 @contextlib.contextmanager
 def atomic_outputs(*paths: Path):

@@ -12,6 +12,7 @@ compiler wrapper rebuilds the binaries but not the imports.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,6 +146,9 @@ def _run_bench(project: Project, model: ModelFile) -> str:
     from .models import build
 
     a = Artifacts(project.cache, model.name)
+    # torch.compile's own cache belongs to the build cache: `doit clean` empties it too, so a
+    # cold build is really cold, and a re-bench after a recompile of IREE reuses inductor's work.
+    os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(a.inductor_cache))
     settings = project.bench
     instance, _ = build(model, "bench")
     flops = read_json(a.import_info).get("flops")
@@ -255,6 +259,7 @@ STAGES: dict[str, Stage] = {
                 *_code("bench.py", "systems.py", "stats.py", "iree_engine.py"),
             ],
             outputs=lambda a: [a.bench],
+            leftovers=lambda a: [a.inductor_cache],
             key=lambda p, m: {
                 "cpu": host_cpu(p.cache),
                 **dataclasses.asdict(p.bench),

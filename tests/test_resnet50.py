@@ -20,7 +20,8 @@ def test_resnet50_end_to_end(make_project):
     assert check["passed"]
     assert check["outputs"][0]["shape"] == [1, 1000]
     bench = json.loads((project.cache / "resnet50" / "bench.json").read_text())
-    assert bench["systems"]["iree"]["samples"] == 30
+    for name in ("iree", "torch_eager", "torch_compile", "onnxruntime"):
+        assert bench["systems"][name]["samples"] >= 10, (name, bench["systems"][name])
 
     again = project.doit("run", "bench:resnet50")
     assert again.executed == set()
