@@ -20,6 +20,7 @@ class Artifacts:
 
     cache: Path
     model: str
+    engine: str = "iree"  # the compiled artifact's form depends on it
 
     @property
     def dir(self) -> Path:
@@ -49,8 +50,18 @@ class Artifacts:
 
     # compile:<m>
     @property
+    def transform(self) -> Path:  # the verified transform schedule, bytecode
+        return self.dir / "transform.mlirbc"
+
+    @property
     def compiled(self) -> Path:
-        return self.dir / "module.vmfb"
+        from .engines import artifact_suffix
+
+        return self.dir / f"module{artifact_suffix(self.engine)}"
+
+    @property
+    def lowered(self) -> Path:  # upstream engine: the LLVM-dialect module, for inspection
+        return self.dir / "lowered.mlirbc"
 
     @property
     def compile_info(self) -> Path:

@@ -22,7 +22,7 @@ from . import progress
 from .check import compare, load_reference
 from .project import BenchSettings
 from .stats import summarize
-from .systems import BASELINE, prepare
+from .systems import BASELINE, Prepared, prepare
 
 
 def samples_per_round(settings: BenchSettings, first_round_ms: list[float]) -> int:
@@ -47,14 +47,19 @@ def _error_text(error: BaseException) -> str:
     return text if root is error else f"{text} (cause: {first_line(root)})"
 
 
-def bench_model(model, vmfb: Path, reference: Path, settings: BenchSettings, label="bench") -> dict:
-    """{system: result}; a result holds statistics, or ``error`` when the system failed."""
-    steps = len(settings.systems) * (1 + settings.rounds)
-    with progress.bar(steps, label) as bar:
-        return _bench(model, vmfb, reference, settings, bar)
+def bench_model(model, compiled: str, prepare_compiled, reference: Path, settings: BenchSettings,
+                label: str = "bench") -> dict:
+    """{system: result} for the compiled model (system ``compiled``) and the baselines.
+
+    ``prepare_compiled(inputs, input_files)`` returns the compiled model's timer and the
+    thread count it runs with. A result holds statistics, or ``error`` when the system failed.
+    """
+    systems = [compiled, *settings.baselines]
+    with progress.bar(len(systems) * (1 + settings.rounds), label) as bar:
+        return _bench(model, systems, prepare_compiled, reference, settings, bar)
 
 
-def _bench(model, vmfb, reference, settings, bar) -> dict:
+def _bench(model, systems, prepare_compiled, reference, settings, bar) -> dict:
     import torch
 
     torch.set_num_threads(settings.threads)
@@ -67,16 +72,20 @@ def _bench(model, vmfb, reference, settings, bar) -> dict:
             files.append(Path(tmp, f"input_{index}.npy"))
             np.save(files[-1], array)
 
-        for name in settings.systems:
+        for name in systems:
             bar.set_postfix_str(f"preparing {name}")
             bar.update()
             started = time.perf_counter()
             try:
-                system = prepare(
-                    name, model=model, inputs=torch_inputs, vmfb=vmfb, input_files=files,
-                    threads=settings.threads, workdir=Path(tmp),
-                )
-            except Exception as error:  # a baseline that cannot be built is a result
+                if name == systems[0]:
+                    timer, threads = prepare_compiled(reference_inputs, files)
+                    system = Prepared(name, timer, threads=threads)
+                else:
+                    system = prepare(
+                        name, model=model, inputs=torch_inputs, threads=settings.threads,
+                        workdir=Path(tmp),
+                    )
+            except Exception as error:  # a system that cannot be built is a result
                 results[name] = {"error": _error_text(error), "stage": "prepare"}
                 continue
             system.setup_seconds = time.perf_counter() - started
@@ -101,11 +110,12 @@ def _bench(model, vmfb, reference, settings, bar) -> dict:
     for name, system in prepared.items():
         result = summarize(timings[name], noisy_spread=settings.noisy_spread)
         result["setup_seconds"] = round(system.setup_seconds, 3)
+        result["threads"] = system.threads
         if system.outputs is not None:  # a baseline that computes something else is no baseline
             agreement = compare(system.outputs, expected, atol=1e-3, rtol=1e-3)
             result["max_abs_error_vs_reference"] = agreement["max_abs_error"]
         results[name] = result
-    results = {name: results[name] for name in settings.systems}  # the configured order
+    results = {name: results[name] for name in systems}  # the configured order
     baseline = results.get(BASELINE, {}).get("median_ms")
     for result in results.values():
         if baseline and "median_ms" in result:

@@ -13,7 +13,7 @@ import sys
 from .errors import StageError
 from .models import discover
 from .project import load_project
-from .stages import STAGES, run_peak, run_report
+from .stages import STAGES, Build, run_peak, run_report
 
 EXIT_STAGE_ERROR = 2
 
@@ -46,7 +46,7 @@ def main(argv=None) -> int:
             print(run_report(project, discover(project.model_dirs)), flush=True)
         else:
             model = find_model(project, args.model)
-            print(STAGES[args.stage].run(project, model), flush=True)
+            print(STAGES[args.stage].run(Build.of(project, model)), flush=True)
     except StageError as error:
         print(error, file=sys.stderr, flush=True)
         return EXIT_STAGE_ERROR

@@ -7,10 +7,16 @@ Optional module-level settings, each a plain literal:
 =================  ==========  =====================================================
 ``ATOL``, ``RTOL``  1e-4, 1e-4  check tolerance: ``|got - want| <= ATOL + RTOL*|want|``
 ``SEED``            0           torch RNG seed before construction and before inputs
-``SCHEDULE``        None        a schedule from ``schedules/`` (None: module unchanged)
+``ENGINE``          project's   ``"iree"``, ``"mlir"`` (upstream MLIR) or an external runner
+``SCHEDULE``        engine's    a transform schedule from ``schedules/`` (``.mlir``/``.py``)
+``SCHEDULE_PARAMS`` {}          keyword arguments for a Python schedule builder
 ``IREE_PIPELINE``   project's   a named IREE flag set from ``schedules/pipelines.toml``
+``MLIR_PIPELINE``   project's   a named upstream pass pipeline from the same file
 ``IREE_FLAGS``      []          extra iree-compile flags for this model only
 =================  ==========  =====================================================
+
+``pyproject.toml`` can override any of them per model (``[tool.integrator.overrides.<name>]``)
+and the environment for all models (``INTEGRATOR_ENGINE``, ...): see ``selection.py``.
 
 Settings are read with ``ast`` without running the file, so listing the build graph never
 imports torch; this is why they must be literals.
@@ -32,8 +38,11 @@ class ModelSettings:
     atol: float = 1e-4
     rtol: float = 1e-4
     seed: int = 0
+    engine: str | None = None
     schedule: str | None = None
+    schedule_params: dict = field(default_factory=dict)
     iree_pipeline: str | None = None
+    mlir_pipeline: str | None = None
     iree_flags: tuple[str, ...] = ()
 
 
@@ -41,8 +50,11 @@ _SETTING_NAMES = {
     "ATOL": "atol",
     "RTOL": "rtol",
     "SEED": "seed",
+    "ENGINE": "engine",
     "SCHEDULE": "schedule",
+    "SCHEDULE_PARAMS": "schedule_params",
     "IREE_PIPELINE": "iree_pipeline",
+    "MLIR_PIPELINE": "mlir_pipeline",
     "IREE_FLAGS": "iree_flags",
 }
 

@@ -1,4 +1,11 @@
-"""Named IREE flag sets from ``schedules/pipelines.toml`` (plain TOML data, no mini-language)."""
+"""Named pipelines from ``schedules/pipelines.toml`` (plain TOML data, no mini-language).
+
+``[iree.<name>]``: an iree-compile flag set, optionally with a transform library
+(``transform-library = "file.mlir"``, ``transform-sequence = "name"``) that IREE applies to
+every dispatch (``--iree-codegen-transform-dialect-library``).
+``[mlir.<name>]``: an upstream pass pipeline (``passes``, run in order) and the JIT's LLVM
+optimization level (``opt-level``).
+"""
 
 from __future__ import annotations
 
@@ -8,33 +15,70 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
-class Pipeline:
+class IreePipeline:
     name: str
     doc: str
     flags: tuple[str, ...]
+    transform_library: Path | None = None
+    transform_sequence: str = "__transform_main"
+
+    def all_flags(self) -> list[str]:
+        flags = list(self.flags)
+        if self.transform_library is not None:
+            flags.append(
+                f"--iree-codegen-transform-dialect-library="
+                f"{self.transform_library}@{self.transform_sequence}"
+            )
+        return flags
+
+
+@dataclass(frozen=True)
+class MlirPipeline:
+    name: str
+    doc: str
+    passes: tuple[str, ...]
+    opt_level: int = 3
 
 
 def pipelines_file(schedules: Path) -> Path:
     return Path(schedules) / "pipelines.toml"
 
 
-def load_pipelines(schedules: Path) -> dict[str, Pipeline]:
+def _load(schedules: Path, kind: str) -> dict:
     path = pipelines_file(schedules)
     if not path.is_file():
         return {}
     with open(path, "rb") as f:
-        data = tomllib.load(f).get("iree", {})
-    return {
-        name: Pipeline(name, entry.get("doc", ""), tuple(entry.get("flags", [])))
-        for name, entry in data.items()
-    }
+        return tomllib.load(f).get(kind, {})
 
 
-def get_pipeline(schedules: Path, name: str) -> Pipeline:
-    known = load_pipelines(schedules)
+def _unknown(schedules: Path, kind: str, name: str, known) -> KeyError:
+    return KeyError(
+        f"unknown {kind} pipeline {name!r}; {pipelines_file(schedules)} defines: "
+        + (", ".join(sorted(known)) or "none")
+    )
+
+
+def get_pipeline(schedules: Path, name: str) -> IreePipeline:
+    known = _load(schedules, "iree")
     if name not in known:
-        raise KeyError(
-            f"unknown IREE pipeline {name!r}; {pipelines_file(schedules)} defines: "
-            + (", ".join(sorted(known)) or "none")
-        )
-    return known[name]
+        raise _unknown(schedules, "IREE", name, known)
+    entry = known[name]
+    library = entry.get("transform-library")
+    return IreePipeline(
+        name,
+        entry.get("doc", ""),
+        tuple(entry.get("flags", [])),
+        transform_library=(Path(schedules) / library).resolve() if library else None,
+        transform_sequence=entry.get("transform-sequence", "__transform_main"),
+    )
+
+
+def get_mlir_pipeline(schedules: Path, name: str) -> MlirPipeline:
+    known = _load(schedules, "mlir")
+    if name not in known:
+        raise _unknown(schedules, "MLIR", name, known)
+    entry = known[name]
+    return MlirPipeline(
+        name, entry.get("doc", ""), tuple(entry["passes"]), int(entry.get("opt-level", 3))
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 
@@ -16,7 +16,8 @@ class BenchSettings:
     """``[tool.integrator.bench]``: how the bench stage measures (see ``bench.py``)."""
 
     threads: int = 2  # the same for every system measured
-    systems: tuple[str, ...] = ("iree", "torch_eager", "torch_compile", "onnxruntime")
+    # Timed beside the compiled model (which is named after its engine).
+    baselines: tuple[str, ...] = ("torch_eager", "torch_compile", "onnxruntime")
     warmup: int = 3  # untimed calls at the start of every round
     rounds: int = 3  # systems alternate round by round, so drift hits all of them alike
     min_samples: int = 10  # per system, over all rounds
@@ -26,14 +27,39 @@ class BenchSettings:
 
 
 @dataclass(frozen=True)
+class ExternalRunner:
+    """``[tool.integrator.external.<name>]``: a compiler and a runner that are not Python.
+
+    Commands are argument lists; ``{input}``, ``{output}``, ``{artifact}`` and ``{cpu}`` are
+    filled in with ``str.format``, and ``input-arg``/``output-arg`` are repeated once per
+    tensor (``{path}`` is a .npy file). ``env`` and ``library-paths`` (prepended to
+    LD_LIBRARY_PATH) apply to both commands.
+    """
+
+    name: str
+    compile: tuple[str, ...]
+    run: tuple[str, ...]
+    input_arg: str = "--input=@{path}"
+    output_arg: str = "--output=@{path}"
+    env: dict = field(default_factory=dict)
+    library_paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Project:
     root: Path
     cache: Path
     model_dirs: tuple[Path, ...]
     schedules: Path
+    engine: str  # default engine: "iree", "mlir", or an external runner's name
     iree_pipeline: str  # a named IREE flag set from schedules/pipelines.toml
     iree_extra_flags: tuple[str, ...]  # appended after the pipeline's flags
+    mlir_pipeline: str  # a named upstream pass pipeline from schedules/pipelines.toml
+    mlir_schedule: str | None  # the upstream engine's schedule when a model selects none
+    schedule_timeout: float  # seconds a transform schedule may take to apply
     bench: BenchSettings
+    model_overrides: dict = field(default_factory=dict)  # model name -> {setting: value}
+    external: dict = field(default_factory=dict)  # name -> ExternalRunner
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -51,15 +77,36 @@ def load_project(root: Path | None = None) -> Project:
         settings = tomllib.load(f).get("tool", {}).get("integrator", {})
     bench = settings.get("bench", {})
     iree = settings.get("iree", {})
+    mlir = settings.get("mlir", {})
     cache = Path(os.environ.get("INTEGRATOR_CACHE", root / settings.get("cache", ".cache")))
     return Project(
         root=root,
         cache=cache,
         model_dirs=tuple(root / d for d in settings.get("models", ["models"])),
         schedules=root / settings.get("schedules", "schedules"),
+        engine=settings.get("engine", "iree"),
         iree_pipeline=iree.get("pipeline", "cpu-default"),
         iree_extra_flags=tuple(iree.get("extra-flags", [])),
+        mlir_pipeline=mlir.get("pipeline", "cpu-default"),
+        mlir_schedule=mlir.get("schedule", "default") or None,
+        schedule_timeout=float(mlir.get("schedule-timeout", 120)),
         bench=_bench_settings(bench),
+        model_overrides={
+            name: {key.replace("-", "_"): value for key, value in table.items()}
+            for name, table in settings.get("overrides", {}).items()
+        },
+        external={
+            name: ExternalRunner(
+                name=name,
+                compile=tuple(table["compile"]),
+                run=tuple(table["run"]),
+                input_arg=table.get("input-arg", "--input=@{path}"),
+                output_arg=table.get("output-arg", "--output=@{path}"),
+                env=dict(table.get("env", {})),
+                library_paths=tuple(table.get("library-paths", [])),
+            )
+            for name, table in settings.get("external", {}).items()
+        },
     )
 
 
@@ -70,8 +117,8 @@ def _bench_settings(table: dict) -> BenchSettings:
     unknown = sorted(set(values) - known)
     if unknown:
         raise ValueError(f"unknown [tool.integrator.bench] settings: {', '.join(unknown)}")
-    if "systems" in values:
-        values["systems"] = tuple(values["systems"])
+    if "baselines" in values:
+        values["baselines"] = tuple(values["baselines"])
     if "INTEGRATOR_THREADS" in os.environ:
         values["threads"] = int(os.environ["INTEGRATOR_THREADS"])
     return BenchSettings(**values)

