@@ -3,7 +3,19 @@
 Kept thin on purpose: loading it must not import torch (``doit list`` and no-op runs are fast).
 """
 
-from tasks.stages import (  # noqa: F401
+import os
+
+from doit import get_var
+
+from integrator.selection import ENVIRONMENT
+
+# `doit run bench:mlp engine=mlir` selects for this run (and the stage processes it starts)
+# just as INTEGRATOR_ENGINE=mlir would; see integrator/selection.py.
+for _setting, _variable in ENVIRONMENT.items():
+    if get_var(_setting):
+        os.environ[_variable] = get_var(_setting)
+
+from tasks.stages import (  # noqa: E402, F401
     project,
     task_bench,
     task_check,

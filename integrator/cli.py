@@ -13,6 +13,7 @@ import sys
 from .errors import StageError
 from .models import discover
 from .project import load_project
+from .show_ir import IR_STAGES, ir_file, render
 from .stages import STAGES, Build, run_peak, run_report
 
 EXIT_STAGE_ERROR = 2
@@ -26,6 +27,22 @@ def find_model(project, name: str):
     raise StageError(name, "discover", f"no model named {name!r} in {dirs}")
 
 
+def print_ir(project, model, stage: str) -> None:
+    build = Build.of(project, model)
+    artifacts = build.artifacts
+    # transform and lowered exist only for the upstream engine; older files may linger.
+    shown = IR_STAGES if build.selection.engine == "mlir" else ("import", "schedule")
+    for name in shown if stage == "all" else (stage,):
+        path = ir_file(artifacts, name)
+        if not path.exists():
+            if stage != "all":
+                raise StageError(model.name, name, f"{path} is not built",
+                                 hint=f"run `doit run {name if name in STAGES else 'compile'}:{model.name}` first")
+            continue
+        print(f"// ----- {name}:{model.name} ({path})")
+        print(render(path))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m integrator", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -33,6 +50,10 @@ def main(argv=None) -> int:
     run.add_argument("stage", choices=list(STAGES))
     run.add_argument("model", help="model name (file stem in a models directory)")
     run.add_argument("--root", help="project root (default: nearest pyproject.toml)")
+    show = sub.add_parser("ir", help="print a model's IR after a stage (built artifacts only)")
+    show.add_argument("model")
+    show.add_argument("--stage", default="all", choices=["all", *IR_STAGES])
+    show.add_argument("--root")
     for name, text in (("peak", "measure this machine's practical peak (numpy sgemm)"),
                        ("report", "write the report over every model's bench results")):
         sub.add_parser(name, help=text).add_argument("--root")
@@ -44,6 +65,8 @@ def main(argv=None) -> int:
             print(run_peak(project), flush=True)
         elif args.command == "report":
             print(run_report(project, discover(project.model_dirs)), flush=True)
+        elif args.command == "ir":
+            print_ir(project, find_model(project, args.model), args.stage)
         else:
             model = find_model(project, args.model)
             print(STAGES[args.stage].run(Build.of(project, model)), flush=True)

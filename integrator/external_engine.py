@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -24,6 +25,9 @@ class ExternalError(Exception):
 
 def _environment(runner: ExternalRunner) -> dict:
     env = dict(os.environ, **{k: str(v) for k, v in runner.env.items()})
+    # Tools installed into this Python environment (a venv's bin/) count as installed, even
+    # when the venv is not activated.
+    env["PATH"] = os.pathsep.join(filter(None, [env.get("PATH"), os.path.dirname(sys.executable)]))
     if runner.library_paths:
         paths = [*runner.library_paths, *filter(None, [env.get("LD_LIBRARY_PATH")])]
         env["LD_LIBRARY_PATH"] = os.pathsep.join(paths)

@@ -93,18 +93,25 @@ def compile_shared_library(source: Path, *, output: Path, passes: list[str], opt
         if lowered is not None:
             with open(lowered, "wb") as f:
                 module.operation.write_bytecode(f)
-        engine = ExecutionEngine(module, opt_level=opt_level)
         with tempfile.TemporaryDirectory() as tmp:
+            # The JIT must resolve every symbol before it emits code, memrefCopy included.
+            runtime = Path(tmp, "runtime.so")
+            _cc(["-shared", "-fPIC", "-O2", "-o", str(runtime), str(RUNTIME_SOURCE)])
+            engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[str(runtime)])
+            engine.raw_lookup(f"_mlir_ciface_{signature['entry']}")  # compiles the module now
             obj = Path(tmp, "module.o")
             engine.dump_to_object_file(str(obj))
-            link = subprocess.run(
-                ["cc", "-shared", "-O2", "-Wl,-z,notext", "-o", str(output), str(obj),
-                 str(RUNTIME_SOURCE)],
-                capture_output=True, text=True,
-            )
-            if link.returncode:
-                raise RuntimeError(f"linking the shared library failed:\n{link.stderr}")
+            if not obj.exists():
+                raise RuntimeError("the JIT produced no object file")
+            # The runtime is linked in, so the library stands alone.
+            _cc(["-shared", "-O2", "-Wl,-z,notext", "-o", str(output), str(obj), str(RUNTIME_SOURCE)])
     return signature
+
+
+def _cc(arguments: list[str]) -> None:
+    result = subprocess.run(["cc", *arguments], capture_output=True, text=True)
+    if result.returncode:
+        raise RuntimeError(f"the C compiler failed (cc {' '.join(arguments)}):\n{result.stderr}")
 
 
 class Library:

@@ -17,6 +17,7 @@ import hashlib
 import importlib.util
 import inspect
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -171,7 +172,8 @@ def _apply_in_this_process(payload: Path, transform: Path, output: Path) -> None
         try:
             interpreter.apply_named_sequence(module, entry, schedule)
         except Exception as error:  # the diagnostics say which transform failed on which op
-            print(str(error), file=sys.stderr)
+            # loc("file.mlir":6:5) -> file.mlir:6:5, the form editors and terminals link.
+            print(re.sub(r'loc\("([^"]+)":(\d+):(\d+)\)', r"\1:\2:\3", str(error)), file=sys.stderr)
             raise SystemExit(1)
         try:  # a transform can leave invalid IR behind without failing itself
             module.operation.verify()

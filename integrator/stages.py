@@ -353,6 +353,7 @@ STAGES: dict[str, Stage] = {
             _run_schedule,
             inputs=_schedule_inputs,
             outputs=_schedule_outputs,
+            leftovers=lambda b: [b.artifacts.transform],
             key=lambda b: {
                 "engine": b.selection.engine,
                 "schedule": b.selection.schedule,
@@ -369,6 +370,9 @@ STAGES: dict[str, Stage] = {
             outputs=lambda b: [b.artifacts.compiled, b.artifacts.compile_info]
             + ([b.artifacts.lowered] if b.selection.engine == "mlir" else []),
             key=_compile_key,
+            # What another engine's build left: switching engines back and forth keeps both.
+            leftovers=lambda b: [b.artifacts.lowered, *(b.artifacts.dir / f"module{suffix}"
+                                 for suffix in {*engines.ARTIFACT_SUFFIX.values(), ".bin"})],
         ),
         Stage(
             "check",

@@ -61,11 +61,21 @@ class TempProject:
     def cache(self) -> Path:
         return self.root / ".cache"
 
+    def add_schedule(self, name: str) -> Path:
+        """A test schedule from tests/schedules/ into the project's schedules/."""
+        source = Path(__file__).resolve().parent / "schedules" / name
+        return Path(shutil.copy(source, self.root / "schedules" / name))
+
     def add_model(self, name: str) -> Path:
         source = REPO / "models" / f"{name}.py"
         if not source.exists():
             source = TEST_MODELS / f"{name}.py"
         return Path(shutil.copy(source, self.root / "models" / f"{name}.py"))
+
+    def write_model(self, name: str, text: str) -> Path:
+        path = self.root / "models" / f"{name}.py"
+        path.write_text(text)
+        return path
 
     def doit(self, *args: str) -> DoitRun:
         """``doit <args>`` in the project; for ``run``, parse doit's JSON report."""
