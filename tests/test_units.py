@@ -111,3 +111,43 @@ def test_progress_is_silent_unless_on_a_terminal(capsys, monkeypatch):
         time.sleep(0.05)
     err = capsys.readouterr().err
     assert "compile:m" in err and "done in" in err
+
+
+def test_iree_pipeline_with_a_transform_library(tmp_path):
+    from integrator.stages import STAGES, Build
+
+    (tmp_path / "pyproject.toml").write_text("[tool.integrator]\n")
+    schedules = tmp_path / "schedules"
+    schedules.mkdir()
+    (schedules / "lib.mlir").write_text("module {}\n")
+    (schedules / "pipelines.toml").write_text(
+        '[iree.with-library]\nflags = ["--iree-opt-level=O2"]\n'
+        'transform-library = "lib.mlir"\ntransform-sequence = "codegen"\n'
+    )
+    project = load_project(tmp_path)
+    model = ModelFile("m", tmp_path / "m.py", ModelSettings(iree_pipeline="with-library"))
+    library = (schedules / "lib.mlir").resolve()
+    assert compile_flags(project, model) == [
+        "--iree-opt-level=O2",
+        f"--iree-codegen-transform-dialect-library={library}@codegen",
+    ]
+    assert library in STAGES["compile"].inputs(Build.of(project, model))  # edits rebuild
+
+
+def test_selection_precedence(tmp_path, monkeypatch):
+    from integrator.selection import select
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.integrator]\nengine = "iree"\n[tool.integrator.overrides.b]\nengine = "mlir"\n'
+    )
+    project = load_project(tmp_path)
+    a = ModelFile("a", tmp_path / "a.py", ModelSettings(engine="mlir", schedule="matmul"))
+    b = ModelFile("b", tmp_path / "b.py", ModelSettings(engine="iree"))
+    plain = ModelFile("c", tmp_path / "c.py")
+    assert select(project, a).engine == "mlir" and select(project, a).schedule == "matmul"
+    assert select(project, b).engine == "mlir"  # pyproject overrides the model file
+    assert select(project, b).schedule == "default"  # the upstream engine's default schedule
+    assert select(project, plain).engine == "iree" and select(project, plain).schedule is None
+    monkeypatch.setenv("INTEGRATOR_ENGINE", "iree")
+    monkeypatch.setenv("INTEGRATOR_SCHEDULE", "none")
+    assert select(project, b).engine == "iree" and select(project, a).schedule is None
