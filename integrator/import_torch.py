@@ -22,9 +22,17 @@ from .models import ModelFile, build
 def _decomposition_table():
     # torch's default table leaves _native_batch_norm_legit_no_training, which IREE cannot
     # legalize; torch-mlir's list decomposes it.
+    import torch
     from torch_mlir.extras.fx_decomp_util import get_decomposition_table
 
-    return get_decomposition_table()
+    aten = torch.ops.aten
+    table = dict(get_decomposition_table())
+    # `a & b` on tensors traces to aten.__and__.Tensor, which IREE cannot legalize (seen with
+    # transformers' attention masks); it is bitwise_and, which IREE lowers. Same for | and ^.
+    table[aten.__and__.Tensor] = lambda a, b: aten.bitwise_and.Tensor(a, b)
+    table[aten.__or__.Tensor] = lambda a, b: aten.bitwise_or.Tensor(a, b)
+    table[aten.__xor__.Tensor] = lambda a, b: aten.bitwise_xor.Tensor(a, b)
+    return table
 
 
 def _tensor_leaves(value, what: str, model: ModelFile) -> list:
@@ -76,6 +84,16 @@ def _drop_constant_inputs(exported) -> list[bool]:
     return [isinstance(s.arg, TensorArgument) for s in user]
 
 
+def _include_non_persistent_buffers(exported) -> None:
+    """The FX importer looks buffers up in ``state_dict``; torch.export keeps non-persistent
+    ones (e.g. BERT's ``position_ids``) in ``constants``."""
+    from torch.export.graph_signature import InputKind
+
+    for spec in exported.graph_signature.input_specs:
+        if spec.kind == InputKind.BUFFER and spec.target not in exported.state_dict:
+            exported.state_dict[spec.target] = exported.constants[spec.target]
+
+
 def import_file(model: ModelFile) -> Imported:
     import torch
     from torch.export.graph_signature import InputKind, OutputKind
@@ -87,6 +105,7 @@ def import_file(model: ModelFile) -> Imported:
     exported = _export(model, instance, inputs)
     leaves = _pytree.tree_leaves(tuple(inputs))
     is_tensor = _drop_constant_inputs(exported)
+    _include_non_persistent_buffers(exported)
     if len(is_tensor) != len(leaves):
         raise StageError(model.name, STAGE, f"torch.export saw {len(is_tensor)} inputs, "
                          f"get_inputs() flattens to {len(leaves)}")
