@@ -180,9 +180,10 @@ def _run_check(project: Project, model: ModelFile) -> str:
         }
         a.check_failed.unlink(missing_ok=True)
         write_json(a.check, result)
+        finite = "all finite" if all(o["finite"] for o in result["outputs"]) else "NOT all finite"
         return (f"check {model.name}: NO REFERENCE ({model.format} model): the module ran "
-                f"({len(got)} outputs, all finite: {all(o['finite'] for o in result['outputs'])}) "
-                "but nothing checked its numbers")
+                f"({len(got)} output{'s' * (len(got) != 1)}, {finite}) but nothing checked "
+                "its numbers")
     result = compare(got, expected, atol=model.settings.atol, rtol=model.settings.rtol)
     result = {"model": model.name, "verdict": "pass" if result["passed"] else "fail",
               "reference": info["reference"], **result}

@@ -119,3 +119,6 @@ def test_a_failed_rebuild_leaves_no_stale_target(make_project):
     assert not (model_dir / "import.error").exists()
     rows = json.loads(project.integrator("models", "--json").stdout)
     assert rows[0]["states"]["import"] == "built" and rows[0]["errors"] == {}
+    path.write_text(good + "# an edit\n")
+    rows = json.loads(project.integrator("models", "--json").stdout)
+    assert rows[0]["states"]["import"] == "stale"
