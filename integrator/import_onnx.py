@@ -39,10 +39,13 @@ def graph_inputs(proto) -> list:
 
 def _fixed_shapes(model: ModelFile, inputs) -> list[list[int]]:
     """Each input's static shape, with symbolic dimensions taken from the settings."""
-    shapes, unresolved = [], []
+    shapes, unresolved = [], []  # unresolved: (input, dimension's name or None, position)
     for value in inputs:
         if value.name in model.settings.shapes:
             shapes.append([int(d) for d in model.settings.shapes[value.name]])
+            continue
+        if not value.type.tensor_type.HasField("shape"):
+            unresolved.append((value.name, None, None))  # not even the rank is known
             continue
         shape = []
         for position, dim in enumerate(value.type.tensor_type.shape.dim):
@@ -51,19 +54,22 @@ def _fixed_shapes(model: ModelFile, inputs) -> list[list[int]]:
             elif dim.dim_param in model.settings.dims:
                 shape.append(int(model.settings.dims[dim.dim_param]))
             else:
-                what = f"'{dim.dim_param}'" if dim.dim_param else f"unnamed (position {position})"
-                unresolved.append((value.name, what, dim.dim_param))
-                shape.append(None)
+                unresolved.append((value.name, dim.dim_param or None, position))
         shapes.append(shape)
     if unresolved:
-        named = sorted({p for _, _, p in unresolved if p})
-        lines = "\n".join(f"    input '{n}': dimension {w}" for n, w, _ in unresolved)
-        fix = "[dims]\n" + "".join(f"    {p} = 1\n" for p in named) if named else (
-            "[shapes]\n" + "".join(f"    {n} = [...]\n" for n, _, _ in unresolved))
-        raise StageError(
-            model.name, STAGE, f"symbolic dimensions need sizes:\n{lines}",
-            hint=f"fix them in {model.sidecar}, e.g.\n    {fix.rstrip()}",
-        )
+        lines = [
+            f"    input '{name}': " + (f"dimension '{dim}'" if dim else
+                                       f"unnamed dimension {position}" if position is not None
+                                       else "no shape at all")
+            for name, dim, position in unresolved
+        ]
+        named = sorted({dim for _, dim, _ in unresolved if dim})
+        unnamed = sorted({name for name, dim, _ in unresolved if not dim})
+        fix = [f"add to {model.sidecar}:"]
+        fix += ["    [dims]", *(f"    {dim} = 1" for dim in named)] if named else []
+        fix += ["    [shapes]", *(f"    {name} = [...]" for name in unnamed)] if unnamed else []
+        raise StageError(model.name, STAGE, "symbolic dimensions need sizes:\n" + "\n".join(lines),
+                         hint="\n".join(fix))
     return shapes
 
 

@@ -8,8 +8,6 @@ the model is built from BertConfig. Needs the optional extra: pip install -e '.[
 import torch
 
 REQUIRES = ["transformers"]
-ATOL = 1e-4
-RTOL = 1e-3
 
 SEQUENCE = 64
 
