@@ -6,12 +6,12 @@ A model is one file in a models directory, in one of three formats:
   (constructor arguments) and ``get_inputs()`` (forward arguments: tensors, and Python
   scalars or other constants that torch.export bakes into the compiled function).
 * ``<name>.onnx``: an ONNX graph, imported with IREE's ONNX importer.
-* ``<name>.mlir``: an MLIR module with a public entry function (text or bytecode).
+* ``<name>.mlir`` (or ``.mlirbc``, bytecode): an MLIR module with a public entry function.
 
 Settings, each optional, are plain literals read without running anything (so listing the
 build graph never imports torch): module-level ``UPPER_CASE`` assignments in a ``.py`` file,
 and/or a sidecar ``<name>.toml`` next to the model file (kebab-case keys), which overrides
-them. ``SETTINGS`` below lists them; ``README.md`` documents them.
+them. ``ModelSettings`` below lists them; ``README.md`` documents them.
 """
 
 from __future__ import annotations

@@ -46,6 +46,9 @@ def test_pyproject_dirs_and_environment_override(make_project):
     assert not any("models." in n or "kernels." in n for n in names)
     catalogue = project.integrator("models", "--json", env=override)
     assert [r["model"] for r in json.loads(catalogue.stdout)] == ["kb_matmul", "kb_softmax"]
+    # The same catalogue as a doit task.
+    shown = project.doit("run", "models")
+    assert shown.returncode == 0 and "kernels.kb_matmul  torch" in shown.outputs["models"]
 
     missing = project.doit("list", env={"INTEGRATOR_MODELS": "kernels:nowhere"})
     assert "warning: models directory" in missing.stderr and "nowhere does not exist" in missing.stderr

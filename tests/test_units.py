@@ -158,3 +158,23 @@ def test_unsupported_ops_are_named_from_compiler_output():
     )
     assert unsupported_ops(text) == ["torch.aten.median.dim", "torch.aten.foo"]
     assert unsupported_ops("error: something else") == []
+
+
+def test_raw_mlir_bytecode_imports_with_inputs_from_its_signature(tmp_path):
+    from iree.compiler import ir
+
+    from integrator.ingress import import_model
+
+    module = ir.Module.parseFile(str(REPO / "tests" / "models" / "mlir_multi.mlir"), ir.Context())
+    with open(tmp_path / "multi.mlirbc", "wb") as f:
+        module.operation.write_bytecode(f)
+    (model,) = discover([tmp_path])
+    assert model.format == "mlir"
+    out = tmp_path / "out"
+    record = import_model(model, output=out / "import.mlirbc", reference=out / "reference.npz",
+                          info=out / "import.json")
+    assert record["entry"] == "main" and record["reference"] is None
+    assert [(i["shape"], i["dtype"]) for i in record["inputs"]] == [
+        ([6], "int32"), ([6], "bool"), ([6], "float32")]
+    with np.load(out / "reference.npz") as arrays:
+        assert sorted(arrays) == ["input_0", "input_1", "input_2"]
