@@ -94,6 +94,14 @@ def _include_non_persistent_buffers(exported) -> None:
             exported.state_dict[spec.target] = exported.constants[spec.target]
 
 
+def _numpy(model: ModelFile, tensor, what: str):
+    try:
+        return tensor.detach().numpy()
+    except TypeError as error:  # e.g. bfloat16, which numpy does not have
+        raise StageError(model.name, STAGE, f"{what} cannot be stored as a numpy array: "
+                         f"{first_line(error)}") from error
+
+
 def import_file(model: ModelFile) -> Imported:
     import torch
     from torch.export.graph_signature import InputKind, OutputKind
@@ -153,8 +161,8 @@ def import_file(model: ModelFile) -> Imported:
             model.name, STAGE, f"the FX importer failed: {first_line(error)}"
         ) from error
 
-    tensors = [x.detach().numpy() for x, t in zip(leaves, is_tensor) if t]
-    outputs = [x.detach().numpy() for x, _ in expected]
+    tensors = [_numpy(model, x, "an input") for x, t in zip(leaves, is_tensor) if t]
+    outputs = [_numpy(model, x, "an output") for x, _ in expected]
     constants = [
         {"position": i, "constant": repr(x)} for i, (x, t) in enumerate(zip(leaves, is_tensor))
         if not t

@@ -2,7 +2,9 @@
 project-level ``peak`` and ``report``.
 
 Actions are module-level functions so that ``doit -n N`` can pickle them. Each action runs
-``python -m integrator ...`` in a fresh process (see ``integrator/cli.py`` for why).
+``python -m integrator ...`` in a fresh process (see ``integrator/cli.py`` for why). A model
+whose requirement is not installed gets tasks that only say it is skipped; ``models`` prints
+the catalogue.
 """
 
 from __future__ import annotations
