@@ -97,6 +97,9 @@ def test_bad_input_of_every_format_fails_clearly(make_project):
     row = next(l for l in listing.splitlines() if l.startswith("bad_unsupported_op "))
     assert re.split(r"\s{2,}", row)[-5:] == ["built", "built", "failed", "not built", "not built"]
 
+    assert project.doit("clean").returncode == 0  # kept messages go with the artifacts
+    assert not list(project.cache.glob("*/*.error"))
+
 
 def test_a_failed_rebuild_leaves_no_stale_target(make_project):
     project = make_project("kb_softmax")

@@ -178,3 +178,14 @@ def test_raw_mlir_bytecode_imports_with_inputs_from_its_signature(tmp_path):
         ([6], "int32"), ([6], "bool"), ([6], "float32")]
     with np.load(out / "reference.npz") as arrays:
         assert sorted(arrays) == ["input_0", "input_1", "input_2"]
+
+    (tmp_path / "multi.toml").write_text('entry = "other"\n')  # the sidecar picks another
+    (model,) = discover([tmp_path])
+    record = import_model(model, output=out / "import.mlirbc", reference=out / "reference.npz",
+                          info=out / "import.json")
+    assert record["entry"] == "other" and record["inputs"] == [{"shape": [2], "dtype": "float32"}]
+    (tmp_path / "multi.toml").write_text('entry = "twice"\n')  # private: not an entry
+    (model,) = discover([tmp_path])
+    with pytest.raises(StageError, match="entry 'twice' is not a public function"):
+        import_model(model, output=out / "import.mlirbc", reference=out / "reference.npz",
+                     info=out / "import.json")
