@@ -1,4 +1,5 @@
-"""The build graph: import -> schedule -> compile -> check -> bench per model; peak; report.
+"""The build graph: import -> schedule -> compile -> check -> bench per model; peak; report;
+and the catalogue of models (``doit models``).
 
 Kept thin on purpose: loading it must not import torch (``doit list`` and no-op runs are fast).
 """
@@ -21,6 +22,7 @@ from tasks.stages import (  # noqa: E402, F401
     task_check,
     task_compile,
     task_import,
+    task_models,
     task_peak,
     task_report,
     task_schedule,
@@ -33,4 +35,6 @@ DOIT_CONFIG = {
     "backend": "sqlite3",
     "dep_file": str(project().cache / "doit.sqlite3"),
     "verbosity": 1,
+    # `doit` alone builds everything; the catalogue (`doit models`) is asked for by name.
+    "default_tasks": ["import", "schedule", "compile", "check", "bench", "peak", "report"],
 }

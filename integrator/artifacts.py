@@ -85,6 +85,10 @@ class Artifacts:
     def inductor_cache(self) -> Path:  # torch.compile's cache for the torch_compile baseline
         return self.dir / "inductor"
 
+    # any stage
+    def error(self, stage: str) -> Path:  # the last failure's message, for the catalogue
+        return self.dir / f"{stage}.error"
+
 
 @contextlib.contextmanager
 def atomic_outputs(*paths: Path):

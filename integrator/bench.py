@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from . import progress
-from .check import compare, load_reference
+from .check import compare
 from .project import BenchSettings
 from .stats import summarize
-from .systems import BASELINE, Prepared, prepare
+from .systems import Prepared, Subject, prepare
 
 
 def samples_per_round(settings: BenchSettings, first_round_ms: list[float]) -> int:
@@ -47,30 +47,32 @@ def _error_text(error: BaseException) -> str:
     return text if root is error else f"{text} (cause: {first_line(root)})"
 
 
-def bench_model(model, compiled: str, prepare_compiled, reference: Path, settings: BenchSettings,
-                label: str = "bench") -> dict:
-    """{system: result} for the compiled model (system ``compiled``) and the baselines.
+def bench_model(
+    subject: Subject, expected: list, settings: BenchSettings, *, compiled: str,
+    prepare_compiled, baselines, baseline, label="bench",
+) -> dict:
+    """{system: result} for the compiled model (system ``compiled``, named after its engine)
+    and ``baselines``; a result holds statistics, or ``error`` when the system failed.
 
-    ``prepare_compiled(inputs, input_files)`` returns the compiled model's timer and the
-    thread count it runs with. A result holds statistics, or ``error`` when the system failed.
+    ``prepare_compiled(arrays, input_files)`` returns the compiled model's timer and its
+    thread count. ``expected``: the reference's user-visible outputs, which baselines' own
+    outputs are compared with; ratios are taken against ``baseline`` (when it ran).
     """
-    systems = [compiled, *settings.baselines]
-    with progress.bar(len(systems) * (1 + settings.rounds), label) as bar:
-        return _bench(model, systems, prepare_compiled, reference, settings, bar)
+    systems = [compiled, *baselines]
+    steps = len(systems) * (1 + settings.rounds)
+    with progress.bar(steps, label) as bar:
+        return _bench(subject, expected, settings, systems, prepare_compiled, baseline, bar)
 
 
-def _bench(model, systems, prepare_compiled, reference, settings, bar) -> dict:
+def _bench(subject, expected, settings, systems, prepare_compiled, baseline, bar) -> dict:
     import torch
 
     torch.set_num_threads(settings.threads)
-    reference_inputs, expected = load_reference(reference)
-    torch_inputs = [torch.from_numpy(x) for x in reference_inputs]
     results, prepared = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        files = []
-        for index, array in enumerate(reference_inputs):
-            files.append(Path(tmp, f"input_{index}.npy"))
-            np.save(files[-1], array)
+        subject.input_files = [Path(tmp, f"input_{i}.npy") for i in range(len(subject.arrays))]
+        for path, array in zip(subject.input_files, subject.arrays):
+            np.save(path, array)
 
         for name in systems:
             bar.set_postfix_str(f"preparing {name}")
@@ -78,13 +80,10 @@ def _bench(model, systems, prepare_compiled, reference, settings, bar) -> dict:
             started = time.perf_counter()
             try:
                 if name == systems[0]:
-                    timer, threads = prepare_compiled(reference_inputs, files)
+                    timer, threads = prepare_compiled(subject.arrays, subject.input_files)
                     system = Prepared(name, timer, threads=threads)
                 else:
-                    system = prepare(
-                        name, model=model, inputs=torch_inputs, threads=settings.threads,
-                        workdir=Path(tmp),
-                    )
+                    system = prepare(name, subject, threads=settings.threads, workdir=Path(tmp))
             except Exception as error:  # a system that cannot be built is a result
                 results[name] = {"error": _error_text(error), "stage": "prepare"}
                 continue
@@ -116,8 +115,8 @@ def _bench(model, systems, prepare_compiled, reference, settings, bar) -> dict:
             result["max_abs_error_vs_reference"] = agreement["max_abs_error"]
         results[name] = result
     results = {name: results[name] for name in systems}  # the configured order
-    baseline = results.get(BASELINE, {}).get("median_ms")
+    reference_ms = results.get(baseline, {}).get("median_ms") if baseline else None
     for result in results.values():
-        if baseline and "median_ms" in result:
-            result["ratio_to_torch_eager"] = result["median_ms"] / baseline
+        if reference_ms and "median_ms" in result:
+            result["ratio_to_baseline"] = result["median_ms"] / reference_ms
     return results

@@ -1,4 +1,5 @@
-"""The check stage: run the compiled module on the reference inputs and compare with torch eager."""
+"""The check stage: run the compiled module on the reference inputs and compare with the
+reference's outputs (torch eager, onnxruntime; raw MLIR has none and gets no verdict)."""
 
 from __future__ import annotations
 
@@ -62,3 +63,14 @@ def compare(got: list[np.ndarray], want: list[np.ndarray], *, atol: float, rtol:
         "max_rel_error": max((o.get("max_rel_error", float("inf")) for o in outputs), default=0.0),
         "outputs": outputs,
     }
+
+
+def outputs_summary(got: list[np.ndarray]) -> list[dict]:
+    """What can be said of outputs without a reference: shape, type, whether all finite."""
+    summary = []
+    for index, g in enumerate(got):
+        g = np.asarray(g)
+        finite = bool(np.isfinite(g).all()) if np.issubdtype(g.dtype, np.inexact) else True
+        summary.append({"index": index, "shape": list(g.shape), "dtype": str(g.dtype),
+                        "finite": finite})
+    return summary

@@ -1,4 +1,4 @@
-"""``python -m integrator``: run one stage for one model, outside of doit.
+"""``python -m integrator``: run one stage for one model outside of doit; list the models.
 
 The doit tasks call this in a fresh process per stage, so that a crash, a thread pool or
 torch's compile caches in one model's stage cannot affect another, and so that the doit
@@ -57,6 +57,11 @@ def main(argv=None) -> int:
     for name, text in (("peak", "measure this machine's practical peak (numpy sgemm)"),
                        ("report", "write the report over every model's bench results")):
         sub.add_parser(name, help=text).add_argument("--root")
+    listing = sub.add_parser(
+        "models", help="the catalogue: every model's format, inputs, size and stage states"
+    )
+    listing.add_argument("--root")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
 
     project = load_project(args.root)
@@ -64,7 +69,12 @@ def main(argv=None) -> int:
         if args.command == "peak":
             print(run_peak(project), flush=True)
         elif args.command == "report":
-            print(run_report(project, discover(project.model_dirs)), flush=True)
+            models = [m for m in discover(project.model_dirs) if not m.missing]
+            print(run_report(project, models), flush=True)
+        elif args.command == "models":
+            from .catalogue import catalogue
+
+            print(catalogue(project, discover(project.model_dirs), as_json=args.json), flush=True)
         elif args.command == "ir":
             print_ir(project, find_model(project, args.model), args.stage)
         else:

@@ -25,11 +25,12 @@ def runner(project: Project, engine: str):
     return project.external[engine]
 
 
-def run(project: Project, engine: str, artifact: Path, compile_info: dict, inputs: list, n_outputs: int) -> list:
+def run(project: Project, engine: str, artifact: Path, compile_info: dict, inputs: list,
+        n_outputs: int, entry: str = "main") -> list:
     if engine == "iree":
         from . import iree_engine
 
-        return iree_engine.run(artifact, inputs)
+        return iree_engine.run(artifact, inputs, entry=entry)
     if engine == "mlir":
         from .mlir_engine import Library
 
@@ -40,14 +41,15 @@ def run(project: Project, engine: str, artifact: Path, compile_info: dict, input
 
 
 def timer(project: Project, engine: str, artifact: Path, compile_info: dict,
-          inputs: list, input_files: list[Path], threads: int, n_outputs: int):
+          inputs: list, input_files: list[Path], threads: int, n_outputs: int,
+          entry: str = "main"):
     """``time(warmup, samples) -> [ms]`` for the compiled artifact, and the threads it uses."""
     if engine == "iree":
         from . import iree_engine
 
         def time_iree(warmup, samples):
             return iree_engine.benchmark(artifact, input_files, threads=threads, warmup=warmup,
-                                         samples=samples)
+                                         samples=samples, entry=entry)
 
         return time_iree, threads
     if engine == "mlir":

@@ -1,114 +1,69 @@
-"""Ingress: a KernelBench-style torch model -> torch-dialect MLIR bytecode + reference data.
+"""Ingress: a model file of any format -> MLIR bytecode + reference data + a record.
 
-torch.export -> decompositions -> torch-mlir's FX importer (the copy bundled with
-iree-base-compiler). That importer freezes parameters and buffers into the module, and is
-~50x faster than ``torch_mlir.fx.export_and_import``, which converts weights through Python
-lists and leaves batch-norm statistics as function arguments.
+Each format has its importer module (``import_torch``, ``import_onnx``, ``import_mlir``) that
+returns an ``Imported``; this module writes the three artifacts of the import stage:
+
+* ``import.mlirbc``: the module as bytecode (text is twice the size for weight-heavy models);
+* ``reference.npz``: ``input_<i>`` (the compiled entry function's arguments, in order) and
+  ``output_<i>`` (what the reference computed for its results; absent when there is none);
+* ``import.json``: format, entry function, what the reference is, input/output signature,
+  parameter count and FLOPs where they can be counted, seconds.
 """
 
 from __future__ import annotations
 
+import importlib
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from .artifacts import atomic_outputs, to_json
-from .errors import StageError
-from .models import ModelFile, build
+from .models import ModelFile, check_settings
 
 STAGE = "import"
 
-
-def _decomposition_table():
-    # torch's default table leaves _native_batch_norm_legit_no_training, which IREE cannot
-    # legalize; torch-mlir's list decomposes it.
-    from torch_mlir.extras.fx_decomp_util import get_decomposition_table
-
-    return get_decomposition_table()
+IMPORTERS = {"torch": "import_torch", "onnx": "import_onnx", "mlir": "import_mlir"}
 
 
-def _flatten(value, what: str, model: ModelFile) -> list:
-    import torch
-    from torch.utils import _pytree
-
-    leaves, _ = _pytree.tree_flatten(value)
-    for leaf in leaves:
-        if not isinstance(leaf, torch.Tensor):
-            raise StageError(
-                model.name,
-                STAGE,
-                f"{what} contain a {type(leaf).__name__}; only tensors are supported here",
-            )
-    return leaves
+@dataclass
+class Imported:
+    module: object  # an iree.compiler.ir.Module
+    inputs: list  # numpy arrays: the entry function's arguments, in order
+    outputs: list | None  # numpy arrays: the reference's results, in order; None: no reference
+    record: dict  # entry, reference, inputs, outputs, parameters, flops (see import_model)
 
 
-def _signature(tensors) -> list[dict]:
-    return [{"shape": list(t.shape), "dtype": str(t.dtype).removeprefix("torch.")} for t in tensors]
+def signature(arrays, names=None) -> list[dict]:
+    names = names or [None] * len(arrays)
+    return [
+        {**({"name": n} if n else {}), "shape": list(a.shape), "dtype": str(a.dtype)}
+        for a, n in zip(arrays, names)
+    ]
 
 
 def import_model(model: ModelFile, *, output: Path, reference: Path, info: Path) -> dict:
-    """Export ``model``, write its MLIR bytecode to ``output`` and its reference to ``reference``."""
+    """Import ``model``; write its bytecode to ``output``, arrays to ``reference``, record to ``info``."""
     import numpy as np
-    import torch
 
+    check_settings(model, STAGE)
     started = time.perf_counter()
-    instance, inputs = build(model, STAGE)
-    flat_inputs = _flatten(inputs, "get_inputs() results", model)
+    importer = importlib.import_module(f".{IMPORTERS[model.format]}", __package__)
+    imported: Imported = importer.import_file(model)
 
-    # The reference runs on copies: a model may modify its inputs in place. The FLOP counter
-    # rides along (it counts matmuls and convolutions, which dominate; not elementwise ops).
-    from torch.utils.flop_counter import FlopCounterMode
-
-    counter = FlopCounterMode(display=False)
-    with torch.no_grad():
-        try:
-            with counter:
-                expected = instance(*[x.clone() for x in inputs])
-        except Exception as error:
-            raise StageError(
-                model.name, STAGE, f"running the model in torch eager failed: {error}"
-            ) from error
-    flat_expected = _flatten(expected, "forward() outputs", model)
-
-    try:
-        exported = torch.export.export(instance, tuple(inputs))
-        exported = exported.run_decompositions(_decomposition_table())
-    except Exception as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise StageError(
-            model.name,
-            STAGE,
-            f"torch.export failed: {type(error).__name__}: {first_line}",
-            hint="forward() must be traceable by torch.export (no data-dependent Python "
-            "control flow, no unsupported Python objects)",
-        ) from error
-
-    from iree.compiler import ir
-    from iree.compiler.extras.fx_importer import FxImporter
-
-    try:
-        importer = FxImporter(context=ir.Context())
-        importer.import_frozen_program(exported, func_name="main")
-        importer.module.operation.verify()
-    except Exception as error:
-        raise StageError(
-            model.name, STAGE, f"the FX importer failed: {type(error).__name__}: {error}"
-        ) from error
-
-    arrays = {f"input_{i}": t.detach().numpy() for i, t in enumerate(flat_inputs)}
-    arrays |= {f"output_{i}": t.detach().numpy() for i, t in enumerate(flat_expected)}
-    record = {
-        "model": model.name,
-        "source": str(model.path),
-        "inputs": _signature(flat_inputs),
-        "outputs": _signature(flat_expected),
-        "parameters": sum(p.numel() for p in instance.parameters()),
-        "flops": counter.get_total_flops(),
-    }
+    arrays = {f"input_{i}": a for i, a in enumerate(imported.inputs)}
+    arrays |= {f"output_{i}": a for i, a in enumerate(imported.outputs or [])}
+    record = {"model": model.name, "source": str(model.path), "format": model.format,
+              **imported.record}
     with atomic_outputs(output, reference, info) as (module_tmp, reference_tmp, info_tmp):
         with open(module_tmp, "wb") as f:
-            importer.module.operation.write_bytecode(f)
+            imported.module.operation.write_bytecode(f)
         with open(reference_tmp, "wb") as f:  # a file object: np.savez would add ".npz"
             np.savez(f, **arrays)
         record["seconds"] = round(time.perf_counter() - started, 3)
         info_tmp.write_text(to_json(record))
     return record
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")

@@ -18,8 +18,16 @@ def target_flags(cpu: str) -> list[str]:
     ]
 
 
-def compile_module(source: Path, *, output: Path, cpu: str, flags=()) -> list[str]:
-    """Compile ``source`` (torch-dialect MLIR, text or bytecode) into ``output`` (.vmfb).
+# What --iree-input-type each model format needs: torch.export and the ONNX importer both give
+# torch-dialect MLIR, but ONNX's operators arrive as `torch.operator "onnx.*"`, which only the
+# onnx conversion legalizes; raw MLIR may be in any dialect IREE takes, which `auto` detects.
+INPUT_TYPES = {"torch": "torch", "onnx": "onnx", "mlir": "auto"}
+
+
+def compile_module(
+    source: Path, *, output: Path, cpu: str, flags=(), input_type: str = "torch"
+) -> list[str]:
+    """Compile ``source`` (MLIR, text or bytecode) into ``output`` (.vmfb).
 
     Returns the full flag list used. Raises ``iree.compiler.tools.CompilerToolError`` with the
     compiler's diagnostics on failure.
@@ -28,28 +36,31 @@ def compile_module(source: Path, *, output: Path, cpu: str, flags=()) -> list[st
 
     all_flags = [*target_flags(cpu), *flags]
     tools.compile_file(
-        str(source), output_file=str(output), input_type="torch", extra_args=all_flags
+        str(source), output_file=str(output), input_type=input_type, extra_args=all_flags
     )
-    return ["--iree-input-type=torch", *all_flags]
+    return [f"--iree-input-type={input_type}", *all_flags]
 
 
-def load(vmfb: Path, driver: str = "local-task"):
-    """The compiled module's ``main`` function, callable with numpy arrays."""
+def load(vmfb: Path, entry: str = "main", driver: str = "local-task"):
+    """The compiled module's ``entry`` function, callable with numpy arrays."""
     import iree.runtime as rt
 
     module = rt.load_vm_flatbuffer_file(str(vmfb), driver=driver)
-    return module.main
+    return module[entry]
 
 
-def run(vmfb: Path, inputs: list) -> list:
-    """Call ``main`` once; always returns a list of numpy arrays."""
-    result = load(vmfb)(*inputs)
+def run(vmfb: Path, inputs: list, entry: str = "main") -> list:
+    """Call ``entry`` once; always returns a list of numpy arrays."""
+    result = load(vmfb, entry)(*inputs)
     results = result if isinstance(result, (tuple, list)) else [result]
     return [r.to_host() if hasattr(r, "to_host") else r for r in results]
 
 
-def benchmark(vmfb: Path, input_files: list[Path], *, threads: int, warmup: int, samples: int):
-    """Latencies in ms of ``samples`` single calls of ``main``, timed inside iree-benchmark-module.
+def benchmark(
+    vmfb: Path, input_files: list[Path], *, threads: int, warmup: int, samples: int,
+    entry: str = "main",
+):
+    """Latencies in ms of ``samples`` single calls of ``entry``, timed inside iree-benchmark-module.
 
     One iteration per repetition (``benchmark_min_time=1x``) makes each repetition one sample;
     the first ``warmup`` repetitions run in the same process and are dropped, so caches, page
@@ -59,7 +70,7 @@ def benchmark(vmfb: Path, input_files: list[Path], *, threads: int, warmup: int,
 
     rows = rt.benchmark_module(
         str(vmfb),
-        entry_function="main",
+        entry_function=entry,
         inputs=[f"@{p}" for p in input_files],
         device="local-task",
         task_topology_max_group_count=threads,

@@ -82,7 +82,7 @@ def load_project(root: Path | None = None) -> Project:
     return Project(
         root=root,
         cache=cache,
-        model_dirs=tuple(root / d for d in settings.get("models", ["models"])),
+        model_dirs=model_dirs(root, settings.get("models", ["models"])),
         schedules=root / settings.get("schedules", "schedules"),
         engine=settings.get("engine", "iree"),
         iree_pipeline=iree.get("pipeline", "cpu-default"),
@@ -108,6 +108,16 @@ def load_project(root: Path | None = None) -> Project:
             for name, table in settings.get("external", {}).items()
         },
     )
+
+
+def model_dirs(root: Path, configured: list[str]) -> tuple[Path, ...]:
+    """``[tool.integrator] models``, or ``INTEGRATOR_MODELS`` (``dir1:dir2``, replacing it).
+
+    Relative paths are relative to the project root, wherever the command runs from.
+    """
+    override = os.environ.get("INTEGRATOR_MODELS")
+    dirs = [d for d in override.split(os.pathsep) if d] if override else configured
+    return tuple(root / Path(d).expanduser() for d in dirs)
 
 
 def _bench_settings(table: dict) -> BenchSettings:

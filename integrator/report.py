@@ -8,9 +8,8 @@ import subprocess
 from pathlib import Path
 
 from .artifacts import atomic_outputs, read_json
-from .systems import BASELINE
 
-COLUMNS = ("model", "system", "median ms", "p90 ms", "IQR ms", "n", "vs eager", "GFLOP/s",
+COLUMNS = ("model", "system", "median ms", "p90 ms", "IQR ms", "n", "vs baseline", "GFLOP/s",
            "% peak", "check")
 
 
@@ -44,7 +43,9 @@ def rows(benches: list[dict], checks: dict[str, dict], peak: float | None) -> li
                 table.append([model, name, "failed", "", "", "", "", "", "", r["error"][:60]])
                 continue
             gflops = r.get("gflops_per_s")
-            if name == "iree":
+            if name == "iree" and check.get("verdict") == "no-reference":
+                verdict = "no reference"
+            elif name == "iree":
                 verdict = "pass" if check.get("passed") else "FAIL"
                 verdict += f" (max rel err {check.get('max_rel_error', float('nan')):.1e})"
             else:
@@ -56,7 +57,8 @@ def rows(benches: list[dict], checks: dict[str, dict], peak: float | None) -> li
                 f"{r['p90_ms']:.3f}",
                 f"{r['iqr_ms']:.3f}",
                 str(r["samples"]),
-                f"{r['ratio_to_torch_eager']:.2f}x" if "ratio_to_torch_eager" in r else "",
+                f"{r['ratio_to_baseline']:.2f}x {bench['baseline']}" if "ratio_to_baseline" in r
+                else "",
                 f"{gflops:.1f}" if gflops else "",
                 f"{100 * gflops / peak:.0f}%" if gflops and peak else "",
                 verdict,
@@ -83,15 +85,18 @@ def plot(benches: list[dict], path: Path) -> None:
     width = 0.8 / max(1, len(systems))
     fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(models) * len(systems) / 2), 4.5))
     for i, system in enumerate(systems):
-        ratios = [b["systems"].get(system, {}).get("ratio_to_torch_eager", 0.0) for b in benches]
+        results = [b["systems"].get(system, {}) for b in benches]
+        ratios = [r.get("ratio_to_baseline", 0.0) for r in results]
+        labels = [f"{x:.2f}" if x else "failed" if "error" in r else "" for x, r in zip(ratios, results)]
         xs = [m + (i - (len(systems) - 1) / 2) * width for m in range(len(models))]
         bars = ax.bar(xs, ratios, width, label=system)
-        ax.bar_label(bars, labels=[f"{r:.2f}" if r else "failed" for r in ratios], fontsize=7)
+        ax.bar_label(bars, labels=labels, fontsize=7)
     ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--")
-    ax.set_xticks(range(len(models)), models)
-    ax.set_ylabel(f"median latency / {BASELINE} (lower is faster)")
+    ax.set_ylabel("median latency / baseline's (lower is faster)")
     threads = sorted({b["threads"] for b in benches})
-    ax.set_title(f"Latency relative to torch eager, {', '.join(map(str, threads))} threads")
+    baselines = {b["model"]: b["baseline"] for b in benches}
+    ax.set_xticks(range(len(models)), [f"{m}\nvs {baselines[m] or 'nothing'}" for m in models])
+    ax.set_title(f"Latency relative to each model's baseline, {', '.join(map(str, threads))} threads")
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120, format="png")
@@ -125,10 +130,12 @@ def build_report(
         "# Benchmark report",
         "",
         "Median latency per call, batch as in each model's get_inputs(); all systems in one run "
-        "per model, same inputs, same thread count, interleaved rounds. `vs eager`: median / "
-        "torch eager's median. `% peak`: GFLOP/s (torch.utils.flop_counter FLOPs / median) over "
-        "the practical peak. `check`: the compiled model against torch eager; for baselines, "
-        "their max abs error against torch eager's reference outputs.",
+        "per model, same inputs, same thread count, interleaved rounds. `vs baseline`: median / "
+        "the median of the model's baseline, named in the cell (torch_eager for PyTorch models, "
+        "onnxruntime for ONNX models; raw MLIR has none). `% peak`: GFLOP/s (FLOPs counted at "
+        "import / median) over the practical peak. `check`: the compiled model against the "
+        "reference (torch eager, onnxruntime; `no reference` for raw MLIR); for baselines, their "
+        "max abs error against the reference outputs.",
         "",
         table,
         "",

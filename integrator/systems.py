@@ -6,10 +6,16 @@
 * ``torch_compile``: inductor in its best CPU inference configuration: frozen weights
   (``freezing=True`` must be patched around the first, compiling call; passing it in
   ``torch.compile(options=...)`` silently does nothing in torch 2.13).
-* ``onnxruntime``: the model exported with ``torch.onnx.export`` (dynamo exporter, opset 20),
-  CPU provider, all graph optimizations.
+* ``onnxruntime``: CPU provider, all graph optimizations, on the model's own .onnx file, or
+  for a torch model on its export with ``torch.onnx.export`` (dynamo exporter, opset 20).
 
-Every Python-called system gets the same inputs and thread count. Preparing a baseline can
+Which baselines apply depends on the model's format (``BASELINES_FOR``), and so does the
+baseline that ratios are taken against (``RATIO_BASE``): torch eager for PyTorch models,
+onnxruntime for ONNX models, none for raw MLIR (nothing else can run it).
+
+Every Python-called system gets the same inputs and thread count; the torch baselines get the
+model's full forward arguments (Python scalars included), each system its own copy (a model
+may modify its inputs in place). Preparing a baseline can
 fail (an export error, an inductor error): that is recorded as the system's result, and the
 other systems still report.
 """
@@ -17,18 +23,33 @@ other systems still report.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import tempfile
 import timeit
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 
-BASELINES = ("torch_eager", "torch_compile", "onnxruntime")
-BASELINE = "torch_eager"  # ratios are reported against this one
+ALL_BASELINES = ("torch_eager", "torch_compile", "onnxruntime")
+BASELINES_FOR = {"torch": ALL_BASELINES, "onnx": ("onnxruntime",), "mlir": ()}
+RATIO_BASE = {"torch": "torch_eager", "onnx": "onnxruntime", "mlir": None}
+
+
+@dataclass
+class Subject:
+    """What the systems run: one model's compiled module, inputs, and original form."""
+
+    format: str
+    arrays: list  # numpy: the compiled function's arguments (the reference inputs)
+    input_files: list[Path] = field(default_factory=list)  # the same, as .npy files
+    torch_model: object = None  # torch models: the module and its full forward arguments
+    torch_inputs: list | None = None
+    onnx_path: Path | None = None  # ONNX models: the file and its input names
+    input_names: list[str] | None = None
 
 
 @dataclass
@@ -39,7 +60,7 @@ class Prepared:
     time: Callable[[int, int], list[float]]
     outputs: list[np.ndarray] | None = None  # one call's outputs, to cross-check the baseline
     setup_seconds: float = 0.0
-    threads: int | None = None  # None: the process-wide setting (torch, onnxruntime options)
+    threads: int | None = None
 
 
 def python_timer(fn: Callable[[], object]) -> Callable[[int, int], list[float]]:
@@ -87,21 +108,28 @@ def prepare_torch_compile(model, inputs) -> Prepared:
     return Prepared("torch_compile", python_timer(call), _flat_numpy(first))
 
 
-def prepare_onnxruntime(model, inputs, threads: int, workdir: Path) -> Prepared:
+def prepare_onnxruntime(subject: Subject, threads: int, workdir: Path) -> Prepared:
     import onnxruntime as ort
-    import torch
 
-    path = Path(workdir) / "model.onnx"
-    # The exporter narrates its progress on stdout; the bench output stays one summary line.
-    with contextlib.redirect_stdout(io.StringIO()):
-        torch.onnx.export(model, tuple(inputs), str(path), dynamo=True, opset_version=20)
+    if subject.onnx_path is not None:
+        path = subject.onnx_path
+    else:
+        import torch
+
+        path = Path(workdir) / "model.onnx"
+        # The exporter narrates its progress on stdout; the bench output stays one summary line.
+        with contextlib.redirect_stdout(io.StringIO()):
+            torch.onnx.export(subject.torch_model, tuple(subject.torch_inputs), str(path),
+                              dynamo=True, opset_version=20)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    names = [i.name for i in session.get_inputs()]
-    feeds = dict(zip(names, (x.numpy() for x in inputs)))
+    names = subject.input_names or [i.name for i in session.get_inputs()]
+    if len(names) != len(subject.arrays):
+        raise ValueError(f"the ONNX graph takes {len(names)} inputs, the model {len(subject.arrays)}")
+    feeds = dict(zip(names, subject.arrays))
 
     def call():
         return session.run(None, feeds)
@@ -109,14 +137,16 @@ def prepare_onnxruntime(model, inputs, threads: int, workdir: Path) -> Prepared:
     return Prepared("onnxruntime", python_timer(call), [np.asarray(x) for x in call()])
 
 
-def prepare(name: str, *, model, inputs, threads, workdir) -> Prepared:
+def prepare(name: str, subject: Subject, *, threads: int, workdir: Path) -> Prepared:
+    if name not in BASELINES_FOR[subject.format]:
+        raise ValueError(f"{name} cannot run {subject.format} models")
     if name == "torch_eager":
-        system = prepare_torch_eager(model, inputs)
+        system = prepare_torch_eager(subject.torch_model, copy.deepcopy(subject.torch_inputs))
     elif name == "torch_compile":
-        system = prepare_torch_compile(model, inputs)
+        system = prepare_torch_compile(subject.torch_model, copy.deepcopy(subject.torch_inputs))
     elif name == "onnxruntime":
-        system = prepare_onnxruntime(model, inputs, threads, workdir)
+        system = prepare_onnxruntime(subject, threads, workdir)
     else:
-        raise ValueError(f"unknown baseline {name!r}; known: {', '.join(BASELINES)}")
+        raise ValueError(f"unknown baseline {name!r}; known: {', '.join(ALL_BASELINES)}")
     system.threads = threads
     return system

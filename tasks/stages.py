@@ -2,7 +2,9 @@
 project-level ``peak`` and ``report``.
 
 Actions are module-level functions so that ``doit -n N`` can pickle them. Each action runs
-``python -m integrator ...`` in a fresh process (see ``integrator/cli.py`` for why).
+``python -m integrator ...`` in a fresh process (see ``integrator/cli.py`` for why). A model
+whose requirement is not installed gets tasks that only say it is skipped; ``models`` prints
+the catalogue.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from doit.tools import config_changed
 
 from integrator import stages
 from integrator.cli import EXIT_STAGE_ERROR
-from integrator.models import discover
+from integrator.models import discover, missing_dirs
 from integrator.project import load_project
 
 # Tasks whose one-line summary should reach the terminal at doit's default verbosity.
@@ -35,14 +37,44 @@ def project():
 
 @cache
 def models():
+    for directory in missing_dirs(project().model_dirs):
+        print(f"warning: models directory {directory} does not exist", file=sys.stderr)
     return discover(project().model_dirs)
 
 
-def run_integrator(arguments: list[str], label: str, root: str):
+def buildable():
+    return [m for m in models() if not m.missing]
+
+
+def run_integrator(
+    arguments: list[str], label: str, root: str, error_file: str | None = None, stale=()
+):
     """Run ``python -m integrator <arguments>``; turn its failure into one clear doit message.
 
     On a terminal the process's stderr (progress) is shown live; it is always kept for errors.
+    A failure's message is also kept in ``error_file`` (removed on success) for the catalogue,
+    and the targets of an earlier success are removed: they no longer match the inputs.
     """
+    failure = _run(arguments, label, root)
+    if error_file:
+        path = Path(error_file)
+        if failure is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(failure.message + "\n")
+    if failure is not None:
+        for target in stale:
+            Path(target).unlink(missing_ok=True)
+    return failure
+
+
+def skipped(label: str, reason: str):
+    """The action of a model that cannot be built here (a requirement is not installed)."""
+    print(f"{label}: skipped: {reason}")
+
+
+def _run(arguments: list[str], label: str, root: str):
     live = sys.__stderr__.isatty()
     env = dict(os.environ, INTEGRATOR_PROGRESS="1" if live else "0")
     proc = subprocess.Popen(
@@ -99,19 +131,32 @@ def _stage_tasks(stage_name: str):
     root = str(project().root)
     yield {"basename": stage_name, "name": None, "doc": stage.doc}
     for model in models():
+        label = f"{stage_name}:{model.name}"
+        if model.missing:  # no targets, no deps: nothing downstream waits for it
+            yield {
+                "basename": stage_name,
+                "name": model.name,
+                "doc": f"{stage_name} {model.name} (skipped: {model.skip_reason})",
+                "actions": [(skipped, [label, model.skip_reason])],
+                "verbosity": 2,
+            }
+            continue
         build = stages.Build.of(project(), model)
         outputs = [str(p) for p in stage.outputs(build)]
+        error_file = str(build.artifacts.error(stage_name))
         task = {
             "basename": stage_name,
             "name": model.name,
             "doc": f"{stage_name} {model.name} ({model.path.name})",
-            "actions": [
-                (run_integrator, [["run", stage_name, model.name], f"{stage_name}:{model.name}", root])
-            ],
+            "actions": [(run_integrator, [
+                ["run", stage_name, model.name], label, root, error_file, outputs
+            ])],
             "file_dep": [str(p) for p in stage.inputs(build)],
             "targets": outputs,
             "uptodate": [config_changed(stage.key(build))],
-            "clean": [(clean_outputs, [outputs + [str(p) for p in stage.leftovers(build)]])],
+            "clean": [(clean_outputs, [
+                outputs + [str(p) for p in stage.leftovers(build)] + [error_file]
+            ])],
         }
         if stage_name in _SHOW_OUTPUT:
             task["verbosity"] = 2
@@ -156,9 +201,18 @@ def task_report():
     targets = [str(p) for p in stages.report_files(project())]
     return {
         "actions": [(run_integrator, [["report"], "report", str(project().root)])],
-        "file_dep": [str(p) for p in stages.report_inputs(project(), models())],
+        "file_dep": [str(p) for p in stages.report_inputs(project(), buildable())],
         "targets": targets,
-        "uptodate": [config_changed({"models": [m.name for m in models()]})],
+        "uptodate": [config_changed({"models": [m.name for m in buildable()]})],
         "clean": [(clean_outputs, [targets])],
+        "verbosity": 2,
+    }
+
+
+def task_models():
+    """the catalogue: every model's format, inputs, parameters, FLOPs and stage states"""
+    return {
+        "actions": [(run_integrator, [["models"], "models", str(project().root)])],
+        "uptodate": [False],  # a view of the current state: always shown afresh
         "verbosity": 2,
     }

@@ -66,20 +66,29 @@ class TempProject:
         source = Path(__file__).resolve().parent / "schedules" / name
         return Path(shutil.copy(source, self.root / "schedules" / name))
 
-    def add_model(self, name: str) -> Path:
-        source = REPO / "models" / f"{name}.py"
-        if not source.exists():
-            source = TEST_MODELS / f"{name}.py"
-        return Path(shutil.copy(source, self.root / "models" / f"{name}.py"))
+    def add_model(self, name: str, directory: str = "models") -> Path:
+        """Copy the model file ``name`` (any format, from models/ or tests/models/) and its
+        sidecar settings, if any, into ``directory`` of the project."""
+        for folder in (REPO / "models", TEST_MODELS):
+            sources = [p for p in folder.glob(f"{name}.*") if p.suffix in (".py", ".onnx", ".mlir")]
+            if sources:
+                break
+        else:
+            raise FileNotFoundError(f"no model file {name}.* in models/ or tests/models/")
+        (self.root / directory).mkdir(exist_ok=True)
+        sidecar = sources[0].with_suffix(".toml")
+        if sidecar.exists():
+            shutil.copy(sidecar, self.root / directory / sidecar.name)
+        return Path(shutil.copy(sources[0], self.root / directory / sources[0].name))
 
     def write_model(self, name: str, text: str) -> Path:
         path = self.root / "models" / f"{name}.py"
         path.write_text(text)
         return path
 
-    def doit(self, *args: str) -> DoitRun:
+    def doit(self, *args: str, env: dict | None = None) -> DoitRun:
         """``doit <args>`` in the project; for ``run``, parse doit's JSON report."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("INTEGRATOR_")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("INTEGRATOR_")} | (env or {})
         command = [sys.executable, "-m", "doit", *args]
         json_report = args and args[0] == "run"
         if json_report:
@@ -99,6 +108,13 @@ class TempProject:
         return DoitRun(
             proc.returncode, seconds, results, executed, errors, outputs, proc.stdout + proc.stderr
         )
+
+
+    def integrator(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        """``python -m integrator <args>`` in the project (e.g. the catalogue)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("INTEGRATOR_")} | (env or {})
+        return subprocess.run([sys.executable, "-m", "integrator", *args], cwd=self.root,
+                              capture_output=True, text=True, env=env)
 
 
 @pytest.fixture

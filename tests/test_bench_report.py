@@ -69,3 +69,32 @@ def test_failing_baseline_is_recorded_not_fatal(make_project):
     assert "\x1b" not in systems["onnxruntime"]["error"]  # no terminal colour codes
     assert all("median_ms" in systems[name] for name in ("iree", "torch_eager", "torch_compile"))
     assert "onnxruntime failed" in run.outputs["bench:no_onnx"]
+
+
+def test_each_format_is_benched_against_its_own_baseline(make_project):
+    """Python scalars reach the torch baselines; ONNX against onnxruntime; MLIR alone."""
+    project = make_project("kb_scalars", "tiny_cnn", "matmul_relu")
+    project.edit_pyproject("seconds = 2.0", "seconds = 0.3")
+    run = project.doit("run", "bench", "report")
+    assert run.returncode == 0, run.stderr
+
+    scalars = json.loads((project.cache / "kb_scalars" / "bench.json").read_text())
+    assert scalars["baseline"] == "torch_eager" and list(scalars["systems"]) == SYSTEMS
+    for name in SYSTEMS[1:]:  # called with (x, 3.0, -1, True, None), they agree with eager
+        assert scalars["systems"][name]["max_abs_error_vs_reference"] < 1e-4, scalars["systems"][name]
+
+    cnn = json.loads((project.cache / "tiny_cnn" / "bench.json").read_text())
+    assert cnn["baseline"] == "onnxruntime" and list(cnn["systems"]) == ["iree", "onnxruntime"]
+    assert cnn["ratio_to_baseline"] == (
+        cnn["systems"]["iree"]["median_ms"] / cnn["systems"]["onnxruntime"]["median_ms"])
+    assert cnn["systems"]["onnxruntime"]["max_abs_error_vs_reference"] < 1e-5
+    assert "x onnxruntime" in run.outputs["bench:tiny_cnn"]
+    assert "not applicable to onnx models: torch_eager, torch_compile" in run.outputs["bench:tiny_cnn"]
+
+    mlir = json.loads((project.cache / "matmul_relu" / "bench.json").read_text())
+    assert mlir["baseline"] is None and list(mlir["systems"]) == ["iree"]
+    assert mlir["ratio_to_baseline"] is None and mlir["systems"]["iree"]["median_ms"] > 0
+
+    markdown = (project.cache / "report" / "report.md").read_text()
+    assert "x onnxruntime |" in markdown and "x torch_eager |" in markdown
+    assert "| matmul_relu | iree" in markdown and "no reference" in markdown

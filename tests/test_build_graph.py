@@ -38,11 +38,12 @@ def test_chain_builds_checks_benches_then_noop(make_project):
     assert bench["threads"] == 2 and bench["warmup"] == 3 and bench["host_cpu"]
     assert bench["flops"] == 2 * 8 * (256 * 512 + 512 * 512 + 512 * 64)  # three linear layers
     assert bench["versions"]["iree-base-compiler"] == "3.13.0"
-    assert bench["ratio_to_torch_eager"] == (
+    assert bench["baseline"] == "torch_eager"
+    assert bench["ratio_to_baseline"] == (
         bench["systems"]["iree"]["median_ms"] / bench["systems"]["torch_eager"]["median_ms"]
     )
     assert bench["systems"]["iree"]["gflops_per_s"] > 0
-    assert "x eager" in run.outputs["bench:mlp"]  # the one-line summary
+    assert "x torch_eager" in run.outputs["bench:mlp"]  # the one-line summary
 
     again = project.doit("run", "bench:mlp")
     assert again.returncode == 0

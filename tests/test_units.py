@@ -151,3 +151,81 @@ def test_selection_precedence(tmp_path, monkeypatch):
     monkeypatch.setenv("INTEGRATOR_ENGINE", "iree")
     monkeypatch.setenv("INTEGRATOR_SCHEDULE", "none")
     assert select(project, b).engine == "iree" and select(project, a).schedule is None
+
+
+def test_sidecar_settings_override_and_are_checked(tmp_path):
+    model = tmp_path / "m.py"
+    model.write_text("ATOL = 1e-2\nSEED = 7\n")
+    (tmp_path / "m.toml").write_text('atol = 0.5\niree-flags = ["--y"]\n')
+    assert read_settings(model) == ModelSettings(atol=0.5, seed=7, iree_flags=("--y",))
+
+    graph = tmp_path / "g.onnx"
+    graph.write_bytes(b"")
+    (tmp_path / "g.toml").write_text("int-range = [0, 20]\n[dims]\nbatch = 4\n")
+    settings = read_settings(graph)
+    assert settings.dims == {"batch": 4} and settings.int_range == (0, 20)
+
+    (tmp_path / "m.toml").write_text("[dims]\nbatch = 1\n")
+    with pytest.raises(ValueError, match="setting 'dims' does not apply to torch models"):
+        read_settings(model)
+    (tmp_path / "g.toml").write_text("atoll = 1\n")
+    with pytest.raises(ValueError, match="unknown settings: atoll"):
+        read_settings(graph)
+    (tmp_path / "g.toml").write_text("seed = true\n")
+    with pytest.raises(ValueError, match="setting 'seed' has the wrong type"):
+        read_settings(graph)
+
+
+def test_random_inputs_are_seeded_and_typed():
+    from integrator.inputs import random_inputs
+
+    specs = [([2, 3], "float32"), ([4], "int64"), ([5], "bool"), ([3], "uint8")]
+    first = random_inputs(specs, seed=1, int_range=(-3, 3))
+    again = random_inputs(specs, seed=1, int_range=(-3, 3))
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+    assert [a.dtype for a in first] == [np.float32, np.int64, np.bool_, np.uint8]
+    assert first[1].min() >= -3 and first[1].max() < 3 and first[3].min() >= 0
+    assert not np.array_equal(first[0], random_inputs(specs, seed=2, int_range=(0, 2))[0])
+
+
+def test_unsupported_ops_are_named_from_compiler_output():
+    from integrator.stages import unsupported_ops
+
+    text = (
+        "m.py:9:0: error: failed to legalize operation 'torch.operator' that was explicitly "
+        'marked illegal: %2 = "torch.operator"(%0) <{name = "torch.aten.median.dim"}> : ...\n'
+        "m.py:12:0: error: failed to legalize operation 'torch.aten.foo': ...\n"
+    )
+    assert unsupported_ops(text) == ["torch.aten.median.dim", "torch.aten.foo"]
+    assert unsupported_ops("error: something else") == []
+
+
+def test_raw_mlir_bytecode_imports_with_inputs_from_its_signature(tmp_path):
+    from iree.compiler import ir
+
+    from integrator.ingress import import_model
+
+    module = ir.Module.parseFile(str(REPO / "tests" / "models" / "mlir_multi.mlir"), ir.Context())
+    with open(tmp_path / "multi.mlirbc", "wb") as f:
+        module.operation.write_bytecode(f)
+    (model,) = discover([tmp_path])
+    assert model.format == "mlir"
+    out = tmp_path / "out"
+    record = import_model(model, output=out / "import.mlirbc", reference=out / "reference.npz",
+                          info=out / "import.json")
+    assert record["entry"] == "main" and record["reference"] is None
+    assert [(i["shape"], i["dtype"]) for i in record["inputs"]] == [
+        ([6], "int32"), ([6], "bool"), ([6], "float32")]
+    with np.load(out / "reference.npz") as arrays:
+        assert sorted(arrays) == ["input_0", "input_1", "input_2"]
+
+    (tmp_path / "multi.toml").write_text('entry = "other"\n')  # the sidecar picks another
+    (model,) = discover([tmp_path])
+    record = import_model(model, output=out / "import.mlirbc", reference=out / "reference.npz",
+                          info=out / "import.json")
+    assert record["entry"] == "other" and record["inputs"] == [{"shape": [2], "dtype": "float32"}]
+    (tmp_path / "multi.toml").write_text('entry = "twice"\n')  # private: not an entry
+    (model,) = discover([tmp_path])
+    with pytest.raises(StageError, match="entry 'twice' is not a public function"):
+        import_model(model, output=out / "import.mlirbc", reference=out / "reference.npz",
+                     info=out / "import.json")
