@@ -44,8 +44,10 @@ def make_model() -> onnx.ModelProto:
         [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 10])],
         initializers,
     )
+    # IR version 8 goes with opset 17; the newest onnx would write its own newest IR version,
+    # which onnxruntime releases a few months older refuse to load.
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
-                              producer_name="integrator")
+                              producer_name="integrator", ir_version=8)
     onnx.checker.check_model(model, full_check=True)
     return model
 

@@ -138,6 +138,8 @@ def _stage_tasks(stage_name: str):
                 "name": model.name,
                 "doc": f"{stage_name} {model.name} (skipped: {model.skip_reason})",
                 "actions": [(skipped, [label, model.skip_reason])],
+                # Said once, then quiet until what is missing changes (no-op runs stay no-op).
+                "uptodate": [config_changed({"missing": list(model.missing)})],
                 "verbosity": 2,
             }
             continue

@@ -8,7 +8,9 @@ from onnx import TensorProto, helper, numpy_helper
 
 
 def _save(graph, path: Path, opset: int, sidecar: str | None = None) -> Path:
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    # An IR version of the opset's era: the newest one is refused by slightly older runtimes.
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                              ir_version=helper.find_min_ir_version_for([helper.make_opsetid("", opset)]))
     onnx.checker.check_model(model, full_check=True)
     onnx.save(model, path)
     if sidecar is not None:
