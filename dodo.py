@@ -22,6 +22,7 @@ from tasks.stages import (  # noqa: E402, F401
     task_check,
     task_compile,
     task_import,
+    task_ir,
     task_models,
     task_peak,
     task_report,
@@ -35,6 +36,7 @@ DOIT_CONFIG = {
     "backend": "sqlite3",
     "dep_file": str(project().cache / "doit.sqlite3"),
     "verbosity": 1,
-    # `doit` alone builds everything; the catalogue (`doit models`) is asked for by name.
+    # `doit` alone builds everything; the catalogue (`doit models`) and the IR views
+    # (`doit run ir:<model>`) are asked for by name.
     "default_tasks": ["import", "schedule", "compile", "check", "bench", "peak", "report"],
 }

@@ -211,6 +211,21 @@ def task_report():
     }
 
 
+def task_ir():
+    """print a model's IR after each stage (doit run ir:<model>); builds through compile first"""
+    yield {"basename": "ir", "name": None, "doc": "print a model's IR after each stage"}
+    for model in buildable():
+        yield {
+            "name": model.name,
+            "doc": f"IR of {model.name} after import, schedule (and transform, lowered)",
+            "actions": [(run_integrator, [["ir", model.name], f"ir:{model.name}",
+                                          str(project().root)])],
+            "task_dep": [f"compile:{model.name}"],
+            "uptodate": [False],  # a view: printed whenever asked for
+            "verbosity": 2,
+        }
+
+
 def task_models():
     """the catalogue: every model's format, inputs, parameters, FLOPs and stage states"""
     return {

@@ -38,6 +38,13 @@ def test_mlp_on_both_engines(make_project):
     assert schedule["params"] == {"cache_tile": [64, 256, 128], "register_tile": [8, 32, 1]}
     assert (cache / "module.so").exists() and (cache / "transform.mlirbc").exists()
 
+    shown = project.doit("run", "ir:mlp", "engine=mlir")  # what the schedule did, as text
+    assert shown.executed == {"ir:mlp"}, shown.results
+    text = shown.outputs["ir:mlp"]
+    for marker in ("torch.aten.linear", "transform.structured.tile_using_for",
+                   "vector.transfer_read", "llvm.func @main"):
+        assert marker in text, marker
+
     iree = project.doit("run", "bench:mlp")  # back to the project's default engine
     assert iree.returncode == 0, iree.stderr
     assert iree.executed == set(chain("mlp")[1:])  # the import is shared by both engines
