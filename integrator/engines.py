@@ -7,11 +7,12 @@ calling conventions) stays behind these three functions.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from .project import Project
 
-ARTIFACT_SUFFIX = {"iree": ".vmfb", "mlir": ".so"}
+ARTIFACT_SUFFIX = {"iree": ".vmfb", "mlir": ".so"}  # the built-in engines; others are external
 
 
 def artifact_suffix(engine: str) -> str:
@@ -20,7 +21,7 @@ def artifact_suffix(engine: str) -> str:
 
 def runner(project: Project, engine: str):
     if engine not in project.external:
-        known = ", ".join(["iree", "mlir", *project.external])
+        known = ", ".join([*ARTIFACT_SUFFIX, *project.external])
         raise KeyError(f"unknown engine {engine!r}; known: {known}")
     return project.external[engine]
 
@@ -62,7 +63,10 @@ def timer(project: Project, engine: str, artifact: Path, compile_info: dict,
     from .systems import python_timer
 
     config = runner(project, engine)
-    outputs = [Path(input_files[0]).with_name(f"output_{i}.npy") for i in range(n_outputs)]
+    # Outputs go beside the inputs (the bench's temporary directory); a model without inputs
+    # has none, so then a directory of our own.
+    where = Path(input_files[0]).parent if input_files else Path(tempfile.mkdtemp(prefix="integrator-"))
+    outputs = [where / f"output_{i}.npy" for i in range(n_outputs)]
     command = external_engine.run_command(config, artifact, input_files, outputs)
 
     def call():  # a whole process per call: start-up and loading are part of the number

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from .models import ModelFile
 from .project import Project
 
-BUILTIN_ENGINES = ("iree", "mlir")
 ENVIRONMENT = {
     "engine": "INTEGRATOR_ENGINE",
     "schedule": "INTEGRATOR_SCHEDULE",
@@ -34,10 +33,6 @@ class Selection:
     iree_pipeline: str = "cpu-default"
     mlir_pipeline: str = "cpu-default"
     iree_flags: tuple[str, ...] = ()
-
-    @property
-    def external(self) -> bool:
-        return self.engine not in BUILTIN_ENGINES
 
 
 def select(project: Project, model: ModelFile) -> Selection:
