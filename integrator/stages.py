@@ -153,12 +153,20 @@ def _schedule_outputs(b: Build) -> list[Path]:
 
 def compile_flags(project: Project, model: ModelFile) -> list[str]:
     """The model's IREE pipeline flags (and transform library), then the extra flags."""
-    selection = select(project, model)
+    return _iree_flags(Build.of(project, model))
+
+
+def _iree_flags(b: Build) -> list[str]:
     try:
-        pipeline = get_pipeline(project.schedules, selection.iree_pipeline)
+        pipeline = get_pipeline(b.project.schedules, b.selection.iree_pipeline)
     except KeyError as error:
-        raise StageError(model.name, "compile", error.args[0]) from None
-    return [*pipeline.all_flags(), *selection.iree_flags]
+        raise b.error("compile", error.args[0]) from None
+    return [*pipeline.all_flags(), *b.selection.iree_flags]
+
+
+def _compile_outputs(b: Build) -> list[Path]:
+    a = b.artifacts
+    return [a.compiled, a.compile_info, *([a.lowered] if b.selection.engine == "mlir" else [])]
 
 
 def _mlir_pipeline(b: Build):
@@ -173,8 +181,7 @@ def _run_compile(b: Build) -> str:
     cpu = host_cpu(b.project.cache)
     engine = b.selection.engine
     started = time.perf_counter()
-    outputs = (a.compiled, a.compile_info, a.lowered) if engine == "mlir" else (a.compiled, a.compile_info)
-    with atomic_outputs(*outputs) as temps, progress.elapsed(f"compile:{b.name}"):
+    with atomic_outputs(*_compile_outputs(b)) as temps, progress.elapsed(f"compile:{b.name}"):
         artifact_tmp, info_tmp = temps[0], temps[1]
         record = {"engine": engine, "cpu": cpu}
         if engine == "iree":
@@ -210,7 +217,7 @@ def _compile_iree(b: Build, output: Path, cpu: str) -> list[str]:
 
     from .iree_engine import INPUT_TYPES, compile_module
 
-    flags = compile_flags(b.project, b.model)
+    flags = _iree_flags(b)
     try:
         return compile_module(b.artifacts.scheduled, output=output, cpu=cpu, flags=flags,
                               input_type=INPUT_TYPES[b.model.format])
@@ -456,8 +463,7 @@ STAGES: dict[str, Stage] = {
             "compile for the host CPU with the model's engine and pipeline",
             _run_compile,
             inputs=_compile_inputs,
-            outputs=lambda b: [b.artifacts.compiled, b.artifacts.compile_info]
-            + ([b.artifacts.lowered] if b.selection.engine == "mlir" else []),
+            outputs=_compile_outputs,
             key=_compile_key,
             # What another engine's build left: switching engines back and forth keeps both.
             leftovers=lambda b: [b.artifacts.lowered, *(b.artifacts.dir / f"module{suffix}"
