@@ -15,18 +15,28 @@ from integrator.selection import ENVIRONMENT
 for _setting, _variable in ENVIRONMENT.items():
     if get_var(_setting):
         os.environ[_variable] = get_var(_setting)
+# `doit run tune:resnet50 minutes=30` (or trials=100): the tuner's budget for this run;
+# `doit run bench:mlp specs=my_specs` (dir1:dir2): user tuning-spec libraries for this run.
+for _setting, _variable in (("minutes", "INTEGRATOR_TUNE_MINUTES"),
+                            ("trials", "INTEGRATOR_TUNE_TRIALS"),
+                            ("specs", "INTEGRATOR_TUNING_SPECS")):
+    if get_var(_setting) is not None:
+        os.environ[_variable] = get_var(_setting)
 
 from tasks.stages import (  # noqa: E402, F401
     project,
     task_bench,
     task_check,
     task_compile,
+    task_dispatches,
     task_import,
     task_ir,
     task_models,
     task_peak,
     task_report,
     task_schedule,
+    task_specs,
+    task_tune,
 )
 
 project().cache.mkdir(parents=True, exist_ok=True)
@@ -36,7 +46,8 @@ DOIT_CONFIG = {
     "backend": "sqlite3",
     "dep_file": str(project().cache / "doit.sqlite3"),
     "verbosity": 1,
-    # `doit` alone builds everything; the catalogue (`doit models`) and the IR views
-    # (`doit run ir:<model>`) are asked for by name.
-    "default_tasks": ["import", "schedule", "compile", "check", "bench", "peak", "report"],
+    # `doit` alone builds everything; the catalogue (`doit models`), the IR and dispatch
+    # views (`doit run ir:<model>`, `dispatches:<model>`) and tuning (`tune:<model>`) are
+    # asked for by name.
+    "default_tasks": ["specs", "import", "schedule", "compile", "check", "bench", "peak", "report"],
 }

@@ -14,7 +14,7 @@ from .errors import StageError
 from .models import discover
 from .project import load_project
 from .show_ir import IR_STAGES, ir_file, render
-from .stages import STAGES, Build, run_peak, run_report
+from .stages import STAGES, Build, describe_dispatch_specs, run_peak, run_report, run_tuning_library
 
 EXIT_STAGE_ERROR = 2
 
@@ -57,6 +57,15 @@ def main(argv=None) -> int:
     for name, text in (("peak", "measure this machine's practical peak (numpy sgemm)"),
                        ("report", "write the report over every model's bench results")):
         sub.add_parser(name, help=text).add_argument("--root")
+    sub.add_parser("specs", help="verify and link the tuning specs that apply to this CPU").add_argument("--root")
+    dispatches = sub.add_parser("dispatches", help="a model's dispatches and the tuning spec that configured each")
+    dispatches.add_argument("model")
+    dispatches.add_argument("--root")
+    tune = sub.add_parser("tune", help="auto-tune a model: pipeline, then its slowest dispatches")
+    tune.add_argument("model")
+    tune.add_argument("--minutes", type=float, help="time budget ([tool.integrator.tuning] minutes)")
+    tune.add_argument("--trials", type=int, help="trial budget, 0 for none ([tool.integrator.tuning] trials)")
+    tune.add_argument("--root")
     listing = sub.add_parser(
         "models", help="the catalogue: every model's format, inputs, size and stage states"
     )
@@ -75,6 +84,15 @@ def main(argv=None) -> int:
             from .catalogue import catalogue
 
             print(catalogue(project, discover(project.model_dirs), as_json=args.json), flush=True)
+        elif args.command == "specs":
+            print(run_tuning_library(project), flush=True)
+        elif args.command == "dispatches":
+            print(describe_dispatch_specs(project, find_model(project, args.model)), flush=True)
+        elif args.command == "tune":
+            from .tuner import tune
+
+            print(tune(project, find_model(project, args.model), minutes=args.minutes,
+                       trials=args.trials), flush=True)
         elif args.command == "ir":
             print_ir(project, find_model(project, args.model), args.stage)
         else:

@@ -58,7 +58,7 @@ def run(vmfb: Path, inputs: list, entry: str = "main") -> list:
 
 def benchmark(
     vmfb: Path, input_files: list[Path], *, threads: int, warmup: int, samples: int,
-    entry: str = "main",
+    entry: str = "main", timeout: float | None = None,
 ):
     """Latencies in ms of ``samples`` single calls of ``entry``, timed inside iree-benchmark-module.
 
@@ -76,6 +76,7 @@ def benchmark(
         task_topology_max_group_count=threads,
         benchmark_min_time="1x",
         benchmark_repetitions=warmup + samples,
+        timeout=timeout,
     )
     times = [
         row.report["real_time"] * _MS_PER[row.report["time_unit"]]

@@ -27,6 +27,23 @@ class BenchSettings:
 
 
 @dataclass(frozen=True)
+class TuningSettings:
+    """``[tool.integrator.tuning]``: the tuning-spec libraries and the auto-tuner's search."""
+
+    # User spec libraries (INTEGRATOR_TUNING_SPECS overrides); the tuner writes to the first.
+    specs: tuple[str, ...] = ("tuning",)
+    pipelines: tuple[str, ...] = ()  # IREE pipelines the tuner tries (empty: every [iree.*])
+    minutes: float = 30.0  # default budget of one tuning run
+    trials: int = 0  # default trial budget (0: only the time budget counts)
+    dispatches: int = 6  # how many of the slowest tunable dispatches get per-dispatch search
+    min_gain: float = 0.03  # keep a configuration only if at least this much faster
+    compile_timeout: float = 600.0  # seconds for one candidate's compile
+    run_timeout: float = 300.0  # seconds for one candidate's check or benchmark
+    samples: int = 15  # model-level timed calls per candidate and round
+    rounds: int = 3  # candidates and baseline alternate this many times
+
+
+@dataclass(frozen=True)
 class ExternalRunner:
     """``[tool.integrator.external.<name>]``: a compiler and a runner that are not Python.
 
@@ -58,8 +75,21 @@ class Project:
     mlir_schedule: str | None  # the upstream engine's schedule when a model selects none
     schedule_timeout: float  # seconds a transform schedule may take to apply
     bench: BenchSettings
+    tuning: TuningSettings = field(default_factory=TuningSettings)
     model_overrides: dict = field(default_factory=dict)  # model name -> {setting: value}
     external: dict = field(default_factory=dict)  # name -> ExternalRunner
+
+    @property
+    def default_specs(self) -> Path:
+        """The shipped tuning-spec library: ``<schedules>/tuning/<arch>/``."""
+        return self.schedules / "tuning"
+
+    @property
+    def user_specs(self) -> list[Path]:
+        """User tuning-spec libraries, highest precedence first (see ``tuning_specs.py``)."""
+        from .tuning_specs import user_libraries
+
+        return user_libraries(self.root, self.tuning.specs)
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -91,6 +121,7 @@ def load_project(root: Path | None = None) -> Project:
         mlir_schedule=mlir.get("schedule", "default") or None,
         schedule_timeout=float(mlir.get("schedule-timeout", 120)),
         bench=_bench_settings(bench),
+        tuning=_tuning_settings(settings.get("tuning", {})),
         model_overrides={
             name: {key.replace("-", "_"): value for key, value in table.items()}
             for name, table in settings.get("overrides", {}).items()
@@ -118,6 +149,23 @@ def model_dirs(root: Path, configured: list[str]) -> tuple[Path, ...]:
     override = os.environ.get("INTEGRATOR_MODELS")
     dirs = [d for d in override.split(os.pathsep) if d] if override else configured
     return tuple(root / Path(d).expanduser() for d in dirs)
+
+
+def _tuning_settings(table: dict) -> TuningSettings:
+    known = {f.name for f in fields(TuningSettings)}
+    values = {key.replace("-", "_"): value for key, value in table.items()}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"unknown [tool.integrator.tuning] settings: {', '.join(unknown)}")
+    for name in ("specs", "pipelines"):
+        if name in values:
+            values[name] = tuple(values[name])
+    # `doit run tune:<m> minutes=5 trials=40` sets these for the tuner's process.
+    if os.environ.get("INTEGRATOR_TUNE_MINUTES"):
+        values["minutes"] = float(os.environ["INTEGRATOR_TUNE_MINUTES"])
+    if os.environ.get("INTEGRATOR_TUNE_TRIALS"):
+        values["trials"] = int(os.environ["INTEGRATOR_TUNE_TRIALS"])
+    return TuningSettings(**values)
 
 
 def _bench_settings(table: dict) -> BenchSettings:

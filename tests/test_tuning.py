@@ -1,0 +1,175 @@
+"""The tuning-spec library and the auto-tuner, on a model of two small matmuls.
+
+Specs are real IREE tuning specs (written with ``render_spec``, verified and linked by
+``iree-opt``, applied by ``iree-compile``); which spec configured which dispatch is read back
+from IREE's configured executables; every build is checked against PyTorch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import sqlite3
+
+import pytest
+
+from integrator.host import host_cpu
+from integrator.tuner import candidate_configs
+from integrator.tuning_specs import SpecEntry, arch_chain, family, find_specs, render_spec
+
+MODEL = "two_matmuls"
+FIRST = ("tensor<32x96xf32>", "tensor<96x160xf32>", "tensor<32x160xf32>")  # x @ w1
+SECOND = ("tensor<32x160xf32>", "tensor<160x48xf32>", "tensor<32x48xf32>")  # relu(.) @ w2
+
+
+def matmul_spec(name: str, operands, distribution=(16, 32, 0)) -> SpecEntry:
+    return SpecEntry(
+        name=name, op_name="linalg.matmul", operand_types=operands, pipeline="DoubleTilingExpert",
+        lowering_config="#iree_cpu.lowering_config<distribution = [%d, %d, %d], "
+        "vector_common_parallel = [8, 16, 0], vector_reduction = [0, 0, 8]>" % distribution,
+    )
+
+
+def write_spec(path, *entries):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_spec(list(entries)))
+    return path
+
+
+def dispatch_marks(project) -> dict[str, str | None]:
+    """{first|second: the spec that configured it, or None}, from `python -m integrator dispatches`."""
+    result = project.integrator("dispatches", MODEL)
+    assert result.returncode == 0, result.stderr
+    marks = {}
+    for line in result.stdout.splitlines():
+        for key, shape in (("first", "matmul_32x160x96"), ("second", "matmul_32x48x160")):
+            if shape in line:
+                marks[key] = None if "(IREE default)" in line else line.split()[-1]
+    return marks
+
+
+def module_digest(project) -> str:
+    return hashlib.sha256((project.cache / MODEL / "module.vmfb").read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def project(make_project):
+    return make_project(MODEL)
+
+
+@pytest.fixture
+def cpu(project):
+    return host_cpu(project.cache)
+
+
+def test_lookup_order_user_first_then_cpu_before_family(tmp_path):
+    user, default = tmp_path / "user", tmp_path / "default"
+    for path in (default / "x86_64" / "a.mlir", default / "znver4" / "b.mlir",
+                 user / "x86_64" / "c.mlir", user / "znver3" / "d.mlir", user / "znver4" / "e.mlir"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+    found = find_specs([user], default, "znver4")
+    if family() == "x86_64":
+        assert [s.path.name for s in found] == ["e.mlir", "c.mlir", "b.mlir", "a.mlir"]
+    assert arch_chain("znver4")[0] == "znver4" and arch_chain("znver4")[-1] == family()
+    assert all(s.path.name != "d.mlir" for s in found)  # another CPU's specs never apply
+
+
+def test_candidate_configs_vary_distribution_and_keep_the_rest():
+    config = {"distribution": [16, 32, 0], "vector_common_parallel": [8, 16, 0],
+              "vector_reduction": [0, 0, 8]}
+    candidates = candidate_configs(config)
+    assert candidates[0] == config  # the current configuration is a candidate too
+    assert len({str(c) for c in candidates}) == len(candidates) > 8
+    for c in candidates:
+        assert c["vector_reduction"] == [0, 0, 8] and c["distribution"][2] == 0
+        # workgroup tiles stay multiples of the vector tiles
+        assert all(d % v == 0 for d, v in zip(c["distribution"][:2], c["vector_common_parallel"][:2]))
+
+
+def test_user_spec_beats_default_and_default_applies_elsewhere(project, cpu):
+    """Precedence on the same dispatch, fallback from the CPU to its family, and the binary
+    changes (and still matches PyTorch) when a spec is added."""
+    assert project.doit("run", f"check:{MODEL}").returncode == 0
+    plain = module_digest(project)
+    assert dispatch_marks(project) == {"first": None, "second": None}
+
+    # Shipped defaults for the family (no CPU-specific directory): both dispatches.
+    write_spec(project.root / "schedules" / "tuning" / family() / "defaults.mlir",
+               matmul_spec("default-first", FIRST), matmul_spec("default-second", SECOND))
+    # A default for another CPU never applies.
+    write_spec(project.root / "schedules" / "tuning" / "not-this-cpu" / "other.mlir",
+               matmul_spec("other-cpu", FIRST))
+    run = project.doit("run", f"check:{MODEL}")
+    assert run.returncode == 0, run.errors
+    assert {"specs", f"compile:{MODEL}", f"check:{MODEL}"} <= run.executed
+    assert dispatch_marks(project) == {"first": "default-first", "second": "default-second"}
+    with_defaults = module_digest(project)
+    assert with_defaults != plain
+
+    # A user spec for the first dispatch, for this exact CPU, wins over the default there.
+    write_spec(project.root / "tuning" / cpu / "mine.mlir",
+               matmul_spec("user-first", FIRST, distribution=(8, 16, 0)))
+    run = project.doit("run", f"check:{MODEL}")
+    assert run.returncode == 0, run.errors
+    assert dispatch_marks(project) == {"first": "user-first", "second": "default-second"}
+    assert module_digest(project) not in (plain, with_defaults)
+
+    # Nothing changed: nothing rebuilds. Removing the user spec goes back to the defaults.
+    assert project.doit("run", f"check:{MODEL}").executed == set()
+    (project.root / "tuning" / cpu / "mine.mlir").unlink()
+    assert project.doit("run", f"check:{MODEL}").returncode == 0
+    assert module_digest(project) == with_defaults
+
+
+def test_spec_that_does_not_verify_names_its_file(project, cpu):
+    bad = write_spec(project.root / "tuning" / cpu / "broken.mlir", matmul_spec("x", FIRST))
+    # A misspelled codegen pipeline: parses as MLIR, fails IREE's attribute verification.
+    bad.write_text(bad.read_text().replace("DoubleTilingExpert", "DoubleTilingExpurt"))
+    run = project.doit("run", f"compile:{MODEL}")
+    assert run.returncode != 0
+    message = run.errors.get("specs", "") + run.stderr
+    assert str(bad) in message and "does not verify" in message
+    assert "DoubleTilingExpurt" in message or "expected" in message
+    # The other stages were not run against a half-made library.
+    assert not (project.cache / "tuning" / cpu / "library.mlirbc").exists()
+
+
+def test_tiny_tuning_run_finds_records_resumes_and_changes_the_binary(project, cpu):
+    project.edit_pyproject("[tool.integrator.bench]", (
+        "[tool.integrator.tuning]\n"
+        'pipelines = ["cpu-plain"]\n'
+        "dispatches = 2\n"
+        "min-gain = -1.0  # keep the best valid configuration even if it is not faster\n"
+        "samples = 5\n"
+        "rounds = 1\n\n"
+        "[tool.integrator.bench]"))
+    assert project.doit("run", f"check:{MODEL}").returncode == 0
+    before = module_digest(project)
+
+    run = project.doit("run", f"tune:{MODEL}", "trials=12")
+    assert run.returncode == 0, run.errors or run.stderr[-3000:]
+    database = project.cache / "tuning" / "trials.sqlite3"
+    with sqlite3.connect(database) as db:
+        first = db.execute("SELECT id, created, status FROM trials ORDER BY id").fetchall()
+    assert 0 < len(first) <= 12
+    assert any(status == "ok" for _, _, status in first)
+    spec = project.root / "tuning" / cpu / f"{MODEL}.mlir"
+    choice = project.root / "tuning" / cpu / f"{MODEL}.toml"
+    assert spec.exists() and choice.exists(), run.outputs.get(f"tune:{MODEL}")
+    assert 'iree-pipeline = "cpu-plain"' in choice.read_text()
+
+    # The normal build picks the tuned spec up: the binary changes and still matches PyTorch.
+    run = project.doit("run", f"check:{MODEL}")
+    assert run.returncode == 0, run.errors
+    assert f"compile:{MODEL}" in run.executed
+    assert module_digest(project) != before
+    assert any(m and m.startswith(f"{MODEL}.mlir:") for m in dispatch_marks(project).values())
+
+    # A second run resumes: the recorded trials are reused, not measured again.
+    run = project.doit("run", f"tune:{MODEL}", "trials=12")
+    assert run.returncode == 0, run.errors or run.stderr[-3000:]
+    with sqlite3.connect(database) as db:
+        second = db.execute("SELECT id, created, status FROM trials ORDER BY id").fetchall()
+    assert second[: len(first)] == first
+    assert "known trials reused" in run.outputs[f"tune:{MODEL}"] + run.stderr
