@@ -35,12 +35,12 @@ class TuningSettings:
     pipelines: tuple[str, ...] = ()  # IREE pipelines the tuner tries (empty: every [iree.*])
     minutes: float = 30.0  # default budget of one tuning run
     trials: int = 0  # default trial budget (0: only the time budget counts)
-    dispatches: int = 6  # how many of the slowest tunable dispatches get per-dispatch search
+    dispatches: int = 0  # at most this many dispatches get a search (0: as the budget allows)
     min_gain: float = 0.03  # keep a configuration only if at least this much faster
     compile_timeout: float = 600.0  # seconds for one candidate's compile
     run_timeout: float = 300.0  # seconds for one candidate's check or benchmark
-    samples: int = 15  # model-level timed calls per candidate and round
-    rounds: int = 3  # candidates and baseline alternate this many times
+    samples: int = 7  # model-level timed calls per candidate and round
+    rounds: int = 7  # candidates and baseline alternate this many times
 
 
 @dataclass(frozen=True)

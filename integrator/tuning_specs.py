@@ -88,7 +88,7 @@ def _tool(name: str) -> str:
 
 def _iree_opt(args: list[str], what: str) -> subprocess.CompletedProcess:
     result = subprocess.run([_tool("iree-opt"), *args, "--mlir-print-op-on-diagnostic=false"],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
         errors = [l for l in result.stderr.splitlines() if "error" in l or "note" in l]
         raise SpecError(f"{what}:\n" + "\n".join(errors[:20] or result.stderr.splitlines()[-20:]))

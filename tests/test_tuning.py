@@ -81,9 +81,11 @@ def test_candidate_configs_vary_distribution_and_keep_the_rest():
     candidates = candidate_configs(config)
     assert candidates[0] == config  # the current configuration is a candidate too
     assert len({str(c) for c in candidates}) == len(candidates) > 8
+    assert {tuple(c["vector_reduction"]) for c in candidates} == {(0, 0, 8), (0, 0, 4), (0, 0, 16)}
     for c in candidates:
-        assert c["vector_reduction"] == [0, 0, 8] and c["distribution"][2] == 0
-        # workgroup tiles stay multiples of the vector tiles
+        assert c["distribution"][2] == 0 and c["vector_common_parallel"] == [8, 16, 0]
+        # one level changes at a time; workgroup tiles stay multiples of the vector tiles
+        assert c["vector_reduction"] == [0, 0, 8] or c["distribution"] == [16, 32, 0]
         assert all(d % v == 0 for d, v in zip(c["distribution"][:2], c["vector_common_parallel"][:2]))
 
 
@@ -136,14 +138,10 @@ def test_spec_that_does_not_verify_names_its_file(project, cpu):
 
 
 def test_tiny_tuning_run_finds_records_resumes_and_changes_the_binary(project, cpu):
-    project.edit_pyproject("[tool.integrator.bench]", (
-        "[tool.integrator.tuning]\n"
-        'pipelines = ["cpu-plain"]\n'
-        "dispatches = 2\n"
-        "min-gain = -1.0  # keep the best valid configuration even if it is not faster\n"
-        "samples = 5\n"
-        "rounds = 1\n\n"
-        "[tool.integrator.bench]"))
+    for setting, value in (("pipelines", '["cpu-plain"]'), ("dispatches", "2"),
+                           # keep the best valid configuration even if it is not faster
+                           ("min-gain", "-1.0"), ("samples", "3"), ("rounds", "2")):
+        project.edit_pyproject(f"\n{setting} = ", f"\n{setting} = {value}  # test: ")
     assert project.doit("run", f"check:{MODEL}").returncode == 0
     before = module_digest(project)
 
