@@ -48,23 +48,25 @@ def _error_text(error: BaseException) -> str:
 
 
 def bench_model(
-    subject: Subject, expected: list, settings: BenchSettings, *, compiled: str,
-    prepare_compiled, baselines, baseline, label="bench",
+    subject: Subject, expected: list, settings: BenchSettings, *, compiled: dict,
+    baselines, baseline, label="bench",
 ) -> dict:
-    """{system: result} for the compiled model (system ``compiled``, named after its engine)
-    and ``baselines``; a result holds statistics, or ``error`` when the system failed.
+    """{system: result} for the compiled model(s) and ``baselines``; a result holds
+    statistics, or ``error`` when the system failed.
 
-    ``prepare_compiled(arrays, input_files)`` returns the compiled model's timer and its
-    thread count. ``expected``: the reference's user-visible outputs, which baselines' own
-    outputs are compared with; ratios are taken against ``baseline`` (when it ran).
+    ``compiled``: ``{system name: prepare(arrays, input_files)}`` (the bench stage has one,
+    named after its engine; ``benchmarks/tuning.py`` several builds), where ``prepare``
+    returns the timer and its thread count. ``expected``: the reference's user-visible
+    outputs, which baselines' own outputs are compared with; ratios are taken against
+    ``baseline`` (when it ran).
     """
-    systems = [compiled, *baselines]
+    systems = [*compiled, *baselines]
     steps = len(systems) * (1 + settings.rounds)
     with progress.bar(steps, label) as bar:
-        return _bench(subject, expected, settings, systems, prepare_compiled, baseline, bar)
+        return _bench(subject, expected, settings, systems, compiled, baseline, bar)
 
 
-def _bench(subject, expected, settings, systems, prepare_compiled, baseline, bar) -> dict:
+def _bench(subject, expected, settings, systems, compiled, baseline, bar) -> dict:
     import torch
 
     torch.set_num_threads(settings.threads)
@@ -79,8 +81,8 @@ def _bench(subject, expected, settings, systems, prepare_compiled, baseline, bar
             bar.update()
             started = time.perf_counter()
             try:
-                if name == systems[0]:
-                    timer, threads = prepare_compiled(subject.arrays, subject.input_files)
+                if name in compiled:
+                    timer, threads = compiled[name](subject.arrays, subject.input_files)
                     system = Prepared(name, timer, threads=threads)
                 else:
                     system = prepare(name, subject, threads=settings.threads, workdir=Path(tmp))

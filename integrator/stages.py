@@ -168,7 +168,15 @@ def tuning_spec_flags(project: Project) -> list[str]:
     """The linked tuning-spec library's flag, when any spec applies to this CPU."""
     if not tuning_specs(project):
         return []
-    return [f"--iree-codegen-tuning-spec-path={tuning_library_files(project)[0]}"]
+    return [f"--iree-codegen-tuning-spec-path={tuning_library_files(project)[0]}",
+            *SPEC_SAFE_FLAGS]
+
+
+# IREE 3.13 can deadlock when a tuning spec is loaded by parallel passes (seen in
+# IREECodegenDialect::getOrLoadTransformLibraryModule under const-eval's JIT, on 2 cores).
+# Compiling single-threaded avoids it; on ResNet-50 it costs ~1 s of 13 and the binary is
+# byte-identical.
+SPEC_SAFE_FLAGS = ("--mlir-disable-threading",)
 
 
 def _compile_outputs(b: Build) -> list[Path]:
@@ -352,15 +360,15 @@ def _run_check(b: Build) -> str:
 # --- bench -------------------------------------------------------------------------------
 
 
-def _run_bench(b: Build) -> str:
-    from .bench import bench_model
+def bench_subject(b: Build):
+    """What every system of a bench runs: (subject, expected user-visible outputs, import info)."""
     from .check import load_reference
-    from .systems import BASELINES_FOR, RATIO_BASE, Subject
+    from .systems import Subject
 
     a = b.artifacts
     info = read_json(a.import_info)
     arrays, expected = load_reference(a.reference)
-    format, engine = b.model.format, b.selection.engine
+    format = b.model.format
     subject = Subject(format, arrays)
     if format == "torch":
         from .models import build
@@ -377,6 +385,16 @@ def _run_bench(b: Build) -> str:
     # Baselines compute the user-visible outputs, not the inputs a model modified in place.
     roles = [o.get("role", "output") for o in info["outputs"]]
     expected = [x for x, role in zip(expected, roles) if role == "output"]
+    return subject, expected, info
+
+
+def _run_bench(b: Build) -> str:
+    from .bench import bench_model
+    from .systems import BASELINES_FOR, RATIO_BASE
+
+    a = b.artifacts
+    subject, expected, info = bench_subject(b)
+    format, engine = b.model.format, b.selection.engine
     settings = b.project.bench
     baselines = [s for s in settings.baselines if s in BASELINES_FOR[format]]
     baseline = RATIO_BASE[format]
@@ -387,8 +405,8 @@ def _run_bench(b: Build) -> str:
         return engines.timer(b.project, engine, a.compiled, compile_info, arrays, input_files,
                              settings.threads, len(info["outputs"]), entry=info["entry"])
 
-    results = bench_model(subject, expected, settings, compiled=engine,
-                          prepare_compiled=prepare_compiled, baselines=baselines,
+    results = bench_model(subject, expected, settings, compiled={engine: prepare_compiled},
+                          baselines=baselines,
                           baseline=baseline, label=f"bench:{b.name}")
     for result in results.values():
         if flops and "median_ms" in result:

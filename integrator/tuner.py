@@ -196,9 +196,12 @@ class Tuner:
         return f"crashed (exit {result.returncode}): " + result.stderr.strip()[-300:]
 
     def time_models(self, vmfbs: dict[str, Path]) -> dict[str, float | str]:
-        """ms per model, or an error: the candidates alternate in many short rounds, and the
-        result is the median of the rounds' medians, so a burst of load from elsewhere on the
-        machine spoils one round of every candidate rather than all of one candidate."""
+        """ms per model, or an error, for deciding (the bench stage reports medians).
+
+        The candidates alternate in many short rounds; each round counts its fastest call and
+        the result is the median over rounds. Load from elsewhere on a shared machine only ever
+        adds time: the fastest of a few calls is the least disturbed, and a burst that spoils a
+        whole round spoils one round of every candidate, not all of one candidate."""
         from .iree_engine import benchmark
 
         rounds: dict[str, list[float]] = {name: [] for name in vmfbs}
@@ -208,7 +211,7 @@ class Tuner:
                 if name in errors:
                     continue
                 try:
-                    rounds[name].append(statistics.median(benchmark(
+                    rounds[name].append(min(benchmark(
                         vmfb, self.inputs, threads=self.threads, warmup=2,
                         samples=self.settings.samples, entry=self.entry,
                         timeout=self.settings.run_timeout)))
@@ -280,12 +283,15 @@ class Tuner:
 
     # --- level 2: dispatch configurations -------------------------------------------------
 
-    def profile(self, pipeline: str) -> list[Dispatch]:
-        """The model's dispatches with their times, slowest share first."""
+    def dispatches_of(self, pipeline: str) -> list[Dispatch]:
+        """The model's dispatches under ``pipeline`` (dumped and counted, not timed)."""
         flags = [*self.base_flags(), *self.pipeline_flags(pipeline), *self.library_flags(None, "current")]
+        return find_dispatches(self.build.artifacts.scheduled, flags, self.workdir / pipeline,
+                               timeout=self.settings.compile_timeout)
+
+    def profile(self, pipeline: str, dispatches: list[Dispatch]) -> list[Dispatch]:
+        """Time each dispatch alone; slowest share of the model's time first."""
         workdir = self.workdir / pipeline
-        dispatches = find_dispatches(self.build.artifacts.scheduled, flags, workdir,
-                                     timeout=self.settings.compile_timeout)
         outputs = {d.function: (d.source, workdir / "profile" / f"{i}.vmfb", self.base_flags()[1:])
                    for i, d in enumerate(dispatches)}
         (workdir / "profile").mkdir(exist_ok=True)
@@ -343,10 +349,9 @@ class Tuner:
         reachable = [d for d in dispatches if f"probe:{d.function}" in marks]
         unreachable = [d for d in dispatches if d not in reachable]
         if unreachable:
-            share = sum(d.total_ms for d in unreachable) / (sum(d.total_ms for d in dispatches) or 1)
             self.note(f"  under {pipeline}, specs cannot reach {len(unreachable)} of {len(dispatches)} "
-                      f"tunable dispatches ({share:.0%} of their time; their root op is rewritten "
-                      "after specs apply, e.g. late data-tiling materialization)")
+                      "tunable dispatches (their root op is rewritten after specs apply, e.g. by "
+                      "late data-tiling materialization)")
         return reachable
 
     def entry_for(self, d: Dispatch, config: dict, name: str) -> SpecEntry:
@@ -433,7 +438,7 @@ class Tuner:
     # --- validation on the whole model ------------------------------------------------------
 
     def validate(self, pipeline: str, winners: list[tuple[Dispatch, dict, float]]) -> list:
-        """Drop winners that break the model's numbers or do not apply in the whole model."""
+        """Drop winners that break the model's numbers (that they apply was probed before)."""
         while winners:
             spec = self.workdir / "tuned.mlir"
             spec.write_text(render_spec([self.entry_for(d, c, self.marker(d)) for d, c, _ in winners]))
@@ -477,15 +482,24 @@ class Tuner:
         for pipeline in ties:
             if options and not self.budget.left():
                 break
-            dispatches = self.profile(pipeline)
-            reachable = self.applicable([d for d in dispatches if d.tunable and d.ms], pipeline)
-            share = sum(d.total_ms for d in reachable) / (sum(d.total_ms for d in dispatches) or 1)
+            try:
+                dispatches = self.dispatches_of(pipeline)
+            except (RuntimeError, subprocess.TimeoutExpired) as error:
+                self.note(f"  under {pipeline}, the dispatches could not be dumped ({str(error)[:200]}); skipped")
+                continue
+            reachable = self.applicable([d for d in dispatches if d.tunable], pipeline)
+            # Untimed yet: the share of dispatch launches, a proxy good enough to rank ties.
+            share = sum(d.count for d in reachable) / (sum(d.count for d in dispatches) or 1)
             options.append((share, pipeline, dispatches, reachable))
-            self.note(f"  under {pipeline}, specs reach {share:.0%} of the dispatch time")
-        # Among equally fast pipelines, the one whose time specs can reach has the most to gain.
+            self.note(f"  under {pipeline}, specs reach {share:.0%} of the dispatch launches")
+        if not options:
+            raise self._error("no candidate pipeline's dispatches could be dumped; see " + str(self.workdir / "tune.log"))
+        # Among equally fast pipelines, the one whose dispatches specs can reach has the most to gain.
         share, pipeline, dispatches, reachable = max(options, key=lambda o: o[0])
         if len(options) > 1:
-            self.note(f"pipeline for dispatch tuning: {pipeline} (specs reach {share:.0%} of its time)")
+            self.note(f"pipeline for dispatch tuning: {pipeline}")
+        dispatches = self.profile(pipeline, dispatches)
+        reachable = sorted((d for d in reachable if d.ms), key=lambda d: d.total_ms, reverse=True)
         total = sum(d.total_ms for d in dispatches) or 1.0
         tunable = [d for d in reachable if d.total_ms / total >= 0.01]  # worth a search
         if self.settings.dispatches:

@@ -127,5 +127,15 @@ def make_project(tmp_path):
     return make
 
 
+def specs_task(project: TempProject) -> list[str]:
+    """``["specs"]`` where tuning specs apply to this CPU in the project (the shipped ones for
+    ``schedules/tuning/<this cpu>``): IREE compiles then depend on the linked library, so
+    the first IREE build runs the ``specs`` task too. Elsewhere the task has nothing to do."""
+    from integrator.project import load_project
+    from integrator.stages import tuning_specs
+
+    return ["specs"] if tuning_specs(load_project(project.root)) else []
+
+
 def chain(model: str) -> list[str]:
     return [f"{stage}:{model}" for stage in ("import", "schedule", "compile", "check", "bench")]

@@ -6,7 +6,7 @@ import time
 import numpy as np
 import torch
 
-from conftest import chain
+from conftest import chain, specs_task
 
 STAGES = ("import", "schedule", "compile", "check", "bench")
 
@@ -24,7 +24,7 @@ def test_chain_builds_checks_benches_then_noop(make_project):
     project = make_project("mlp").only_baselines("torch_eager")
     run = project.doit("run", "bench:mlp")
     assert run.returncode == 0, run.stderr
-    assert list(run.results) == chain("mlp")
+    assert list(run.results) == specs_task(project) + chain("mlp")
     assert set(run.results.values()) == {"success"}
 
     check = json.loads((project.cache / "mlp" / "check.json").read_text())
@@ -72,7 +72,7 @@ def test_editing_a_model_rebuilds_only_its_chain(make_project):
     project = make_project("mlp", "tiny_conv").only_baselines("torch_eager")
     first = project.doit("run", "bench")
     assert first.returncode == 0, first.stderr
-    assert first.executed == set(chain("mlp") + chain("tiny_conv"))
+    assert first.executed == set(specs_task(project) + chain("mlp") + chain("tiny_conv"))
 
     path = project.root / "models" / "mlp.py"
     path.write_text(path.read_text().replace("return [256, 512, 64]", "return [256, 384, 64]"))
@@ -109,4 +109,4 @@ def test_clean_one_task_then_all(make_project):
 
     assert project.doit("clean").returncode == 0
     assert not model_dir.exists()
-    assert project.doit("run", "check:mlp").executed == set(chain("mlp")[:4])
+    assert project.doit("run", "check:mlp").executed == set(specs_task(project) + chain("mlp")[:4])
