@@ -24,7 +24,9 @@ def test_chain_builds_checks_benches_then_noop(make_project):
     project = make_project("mlp").only_baselines("torch_eager")
     run = project.doit("run", "bench:mlp")
     assert run.returncode == 0, run.stderr
-    assert list(run.results) == specs_task(project) + chain("mlp")
+    # the stages in order (plus the tuning-spec library where specs apply to this CPU)
+    assert [t for t in run.results if t != "specs"] == chain("mlp")
+    assert ("specs" in run.results) == bool(specs_task(project))
     assert set(run.results.values()) == {"success"}
 
     check = json.loads((project.cache / "mlp" / "check.json").read_text())

@@ -12,7 +12,9 @@ def test_resnet50_end_to_end(make_project):
     project = make_project("resnet50")
     run = project.doit("run", "bench:resnet50")
     assert run.returncode == 0, run.stderr
-    assert list(run.results) == specs_task(project) + chain("resnet50")
+    # the stages in order (plus the tuning-spec library where specs apply to this CPU)
+    assert [t for t in run.results if t != "specs"] == chain("resnet50")
+    assert ("specs" in run.results) == bool(specs_task(project))
     print(f"\ncold build of bench:resnet50: {run.seconds:.1f} s")
     print(run.outputs["bench:resnet50"].strip())
 
