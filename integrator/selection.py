@@ -44,7 +44,7 @@ class Selection:
 def tuned_choice(project: Project, model_name: str) -> tuple[dict, Path | None]:
     """The highest-precedence ``<library>/<arch>/<model>.toml`` for this CPU, and its path.
 
-    Only ``iree-pipeline`` is read; the rest of the file is the tuner's record.
+    Only ``iree-pipeline`` and ``schedule-params`` are read; the rest is the tuner's record.
     """
     from .host import host_cpu
     from .tuning_specs import arch_chain
@@ -56,8 +56,9 @@ def tuned_choice(project: Project, model_name: str) -> tuple[dict, Path | None]:
             if path.is_file():
                 with open(path, "rb") as f:
                     table = tomllib.load(f)
-                return ({"iree_pipeline": table["iree-pipeline"]}
-                        if "iree-pipeline" in table else {}), path
+                chosen = {"iree_pipeline": table.get("iree-pipeline"),
+                          "schedule_params": table.get("schedule-params")}
+                return {k: v for k, v in chosen.items() if v is not None}, path
     return {}, None
 
 

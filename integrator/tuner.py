@@ -89,9 +89,9 @@ class Tuner:
         self.threads = project.bench.threads
         self.jobs = max(1, os.cpu_count() or 1)
         a = self.build.artifacts
-        if self.build.selection.engine != "iree":
-            raise self._error(f"the tuner tunes IREE builds; {model.name} uses the "
-                              f"{self.build.selection.engine} engine")
+        if self.build.selection.engine not in ("iree", "mlir"):
+            raise self._error(f"the tuner tunes IREE and upstream-MLIR builds; {model.name} uses "
+                              f"the {self.build.selection.engine} engine")
         for needed in (a.scheduled, a.reference, a.import_info):
             if not needed.exists():
                 raise self._error(f"{needed} is not built", hint=f"run `doit run check:{model.name}` first")
@@ -179,11 +179,13 @@ class Tuner:
         with futures.ThreadPoolExecutor(self.jobs) as pool:
             return dict(pool.map(one, jobs.items()))
 
-    def check_model(self, vmfb: Path) -> str | None:
+    def check_model(self, artifact: Path, compile_info: Path | None = None,
+                    engine: str = "iree") -> str | None:
         """Run the model once in a child process and compare with the reference; error or None."""
         settings = self.model.settings
-        command = [sys.executable, "-m", "integrator.tuner", "check", str(vmfb),
-                   str(self.build.artifacts.reference), self.entry, str(settings.atol), str(settings.rtol)]
+        command = [sys.executable, "-m", "integrator.tuner", "check", engine, str(artifact),
+                   str(compile_info or ""), str(self.build.artifacts.reference), self.entry,
+                   str(settings.atol), str(settings.rtol)]
         try:
             result = subprocess.run(command, capture_output=True, text=True,
                                     timeout=self.settings.run_timeout)
@@ -435,6 +437,101 @@ class Tuner:
             return best
         return None
 
+    # --- the upstream engine: transform-schedule parameters -------------------------------
+
+    def tune_schedule(self) -> str:
+        """Search the selected schedule's tile-size parameters (lists of ints) on the upstream
+        engine: each candidate is scheduled, compiled, checked and timed in turn (the engine
+        JIT-compiles in process, so candidates build one at a time), against the current
+        parameters re-timed in the same rounds."""
+        from dataclasses import replace
+
+        from .artifacts import read_json
+        from .stages import STAGES
+
+        info = read_json(self.build.artifacts.schedule_info)
+        current = dict(info.get("params") or {})
+        if not current:
+            raise self._error(f"schedule {self.build.selection.schedule!r} has no parameters to tune")
+        signature = (f"{self.model.name}:{_digest(self.build.artifacts.imported)}:"
+                     f"{self.build.selection.schedule}:{self.build.selection.mlir_pipeline}")
+        candidates = [current] + schedule_candidates(current)
+        os.environ["INTEGRATOR_TARGET_CPU"] = self.cpu  # the temp caches need not probe again
+        known = {json.dumps(c, sort_keys=True): self.db.get("schedule", signature, {"params": c})
+                 for c in candidates}
+        self.reused += sum(t is not None for t in known.values())
+
+        def build(index: int, params: dict):
+            project = replace(self.project, cache=self.workdir / f"schedule{index}")
+            b = Build(project, self.model, replace(self.build.selection, schedule_params=params))
+            b.artifacts.dir.mkdir(parents=True, exist_ok=True)
+            source = self.build.artifacts
+            for name in ("imported", "reference", "import_info"):
+                os.symlink(getattr(source, name), getattr(b.artifacts, name))
+            try:
+                STAGES["schedule"].run(b)
+                STAGES["compile"].run(b)
+            except StageError as error:
+                return None, f"compile-failed: {error.message[:300]}"
+            problem = self.check_model(b.artifacts.compiled, b.artifacts.compile_info, "mlir")
+            return b, problem
+
+        baseline, problem = build(0, current)
+        if problem:
+            raise self._error(f"the current schedule parameters do not build: {problem}")
+        todo = [c for c in candidates[1:] if known[json.dumps(c, sort_keys=True)] is None]
+        for index, params in enumerate(todo, start=1):
+            if not self.budget.left():
+                self.note(f"budget spent: {self.budget.describe()}")
+                break
+            b, problem = build(index, params)
+            key = json.dumps(params, sort_keys=True)
+            if problem:
+                known[key] = self.db.record("schedule", signature, {"params": params},
+                                            problem.split(":", 1)[0], detail=problem, model=self.model.name)
+            else:
+                timed = self.time_upstream({"current": baseline, "candidate": b})
+                known[key] = self.db.record("schedule", signature, {"params": params}, OK,
+                                            ms=timed["candidate"], baseline_ms=timed["current"],
+                                            model=self.model.name)
+            self.budget.spend()
+            trial = known[key]
+            best = min((t.ratio, json.dumps(t.candidate["params"])) for t in known.values()
+                       if t is not None and t.ratio) if any(t and t.ratio for t in known.values()) else None
+            self.note(f"  {params}: " + (f"{trial.ratio:.2f}x" if trial.ratio else trial.status)
+                      + (f"; best so far {best[0]:.2f}x" if best else "") + f"; {self.budget.describe()}")
+        ranked = sorted((t.ratio, json.dumps(t.candidate["params"], sort_keys=True))
+                        for t in known.values() if t is not None and t.ratio)
+        if not ranked or ranked[0][0] >= 1 - self.settings.min_gain:
+            return (f"tune:{self.model.name}: no schedule parameters {self.settings.min_gain:.0%} faster "
+                    f"than {current}; {self.budget.describe()}, {self.reused} known trials reused. "
+                    "Nothing written.")
+        ratio, best = ranked[0][0], json.loads(ranked[0][1])
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        _write(self.choice_file, _choice_toml({
+            "model": self.model.name, "cpu": self.cpu, "threads": 1, "schedule_params": best,
+            "previous": current, "ratio": ratio, "trials": self.budget.used}))
+        return (f"tune:{self.model.name}: schedule parameters {best} at {ratio:.2f}x of {current}; "
+                f"{self.budget.describe()}, {self.reused} known trials reused. Wrote "
+                f"{self.choice_file}; `doit run bench:{self.model.name}` uses it.")
+
+    def time_upstream(self, builds: dict) -> dict[str, float]:
+        """Like ``time_models``, for the upstream engine's shared libraries (called in process)."""
+        from . import engines
+        from .artifacts import read_json
+        from .check import load_reference
+
+        arrays, expected = load_reference(self.build.artifacts.reference)
+        timers = {name: engines.timer(self.project, "mlir", b.artifacts.compiled,
+                                      read_json(b.artifacts.compile_info), arrays, self.inputs,
+                                      1, len(expected), entry=self.entry)[0]
+                  for name, b in builds.items()}
+        rounds = {name: [] for name in builds}
+        for _ in range(self.settings.rounds):
+            for name, timer in timers.items():
+                rounds[name].append(min(timer(2, self.settings.samples)))
+        return {name: statistics.median(r) for name, r in rounds.items()}
+
     # --- validation on the whole model ------------------------------------------------------
 
     def validate(self, pipeline: str, winners: list[tuple[Dispatch, dict, float]]) -> list:
@@ -477,6 +574,10 @@ class Tuner:
         current = self.build.selection.iree_pipeline
         self.note(f"tuning {self.model.name} on {self.cpu}, {self.threads} threads; "
                   f"{self.budget.describe()}; trials database {self.db.path}")
+        if self.build.selection.engine == "mlir":
+            summary = self.tune_schedule()
+            self.db.close()
+            return summary
         ties = self.tune_pipeline()
         options = []
         for pipeline in ties:
@@ -655,14 +756,39 @@ def _write(path: Path, text: str) -> None:
 
 def _choice_toml(record: dict) -> str:
     lines = [f"# Written by `doit run tune:{record['model']}` on {time.strftime('%Y-%m-%d %H:%M')}.",
-             "# The build reads iree-pipeline; [tuning] is the record of the run.",
-             f'iree-pipeline = "{record["pipeline"]}"', "", "[tuning]",
-             f'cpu = "{record["cpu"]}"', f"threads = {record['threads']}",
-             f'previous-pipeline = "{record["previous_pipeline"]}"',
-             f"before-ms = {record['before_ms']:.4f}", f"after-ms = {record['after_ms']:.4f}",
-             f"trials = {record['trials']}",
-             f"dispatch-specs = {len(record['dispatch_specs'])}"]
+             "# The build reads iree-pipeline / schedule-params; [tuning] is the record of the run."]
+    if "schedule_params" in record:
+        params = ", ".join(f"{k} = {json.dumps(v)}" for k, v in record["schedule_params"].items())
+        lines += [f"schedule-params = {{ {params} }}", "", "[tuning]",
+                  f'cpu = "{record["cpu"]}"', f"ratio = {record['ratio']:.3f}",
+                  f"trials = {record['trials']}"]
+        return "\n".join(lines) + "\n"
+    lines += [f'iree-pipeline = "{record["pipeline"]}"', "", "[tuning]",
+              f'cpu = "{record["cpu"]}"', f"threads = {record['threads']}",
+              f'previous-pipeline = "{record["previous_pipeline"]}"',
+              f"before-ms = {record['before_ms']:.4f}", f"after-ms = {record['after_ms']:.4f}",
+              f"trials = {record['trials']}",
+              f"dispatch-specs = {len(record['dispatch_specs'])}"]
     return "\n".join(lines) + "\n"
+
+
+def schedule_candidates(params: dict) -> list[dict]:
+    """Variations of a schedule's tile-size parameters (lists of ints): each entry above 1
+    halved or doubled, one at a time."""
+    out, seen = [], {json.dumps(params, sort_keys=True)}
+    for name, value in params.items():
+        if not (isinstance(value, list) and value and all(isinstance(v, int) for v in value)):
+            continue
+        for i, size in enumerate(value):
+            if size <= 1:
+                continue
+            for new in (size // 2, size * 2):
+                candidate = dict(params, **{name: [new if j == i else v for j, v in enumerate(value)]})
+                key = json.dumps(candidate, sort_keys=True)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(candidate)
+    return out
 
 
 def tune(project: Project, model: ModelFile, *, minutes: float | None = None,
@@ -680,12 +806,14 @@ def tune(project: Project, model: ModelFile, *, minutes: float | None = None,
 # --- child process: check one candidate (a crash here cannot take the tuner down) ---------------
 
 
-def _check_main(vmfb: str, reference: str, entry: str, atol: str, rtol: str) -> int:
+def _check_main(engine: str, artifact: str, compile_info: str, reference: str, entry: str,
+                atol: str, rtol: str) -> int:
+    from . import engines
     from .check import compare, load_reference
-    from .iree_engine import run
 
     inputs, expected = load_reference(Path(reference))
-    got = run(Path(vmfb), inputs, entry=entry)
+    info = read_json(Path(compile_info)) if compile_info else {}
+    got = engines.run(None, engine, Path(artifact), info, inputs, len(expected), entry=entry)
     result = compare(got, expected, atol=float(atol), rtol=float(rtol))
     if not result["passed"]:
         print(result["reason"])
@@ -695,5 +823,5 @@ def _check_main(vmfb: str, reference: str, entry: str, atol: str, rtol: str) -> 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["check"]:
-        sys.exit(_check_main(*sys.argv[2:7]))
-    sys.exit(f"usage: python -m integrator.tuner check VMFB REFERENCE ENTRY ATOL RTOL")
+        sys.exit(_check_main(*sys.argv[2:9]))
+    sys.exit("usage: python -m integrator.tuner check ENGINE ARTIFACT COMPILE_JSON REFERENCE ENTRY ATOL RTOL")

@@ -171,3 +171,27 @@ def test_tiny_tuning_run_finds_records_resumes_and_changes_the_binary(project, c
         second = db.execute("SELECT id, created, status FROM trials ORDER BY id").fetchall()
     assert second[: len(first)] == first
     assert "known trials reused" in run.outputs[f"tune:{MODEL}"] + run.stderr
+
+
+def test_upstream_engine_tunes_schedule_parameters(make_project):
+    """On the upstream MLIR engine the tuner searches the schedule's tile sizes; the normal
+    schedule stage then uses what it wrote."""
+    project = make_project("mlp")
+    project.edit_pyproject('engine = "iree"', 'engine = "iree"\n[tool.integrator.overrides.mlp]\nengine = "mlir"')
+    for setting, value in (("min-gain", "-1.0"), ("samples", "3"), ("rounds", "2")):
+        project.edit_pyproject(f"\n{setting} = ", f"\n{setting} = {value}  # test: ")
+    assert project.doit("run", "check:mlp").returncode == 0
+    run = project.doit("run", "tune:mlp", "trials=2")
+    assert run.returncode == 0, run.errors or run.stderr[-3000:]
+    cpu = host_cpu(project.cache)
+    choice = (project.root / "tuning" / cpu / "mlp.toml").read_text()
+    assert "schedule-params" in choice, run.outputs.get("tune:mlp")
+    run = project.doit("run", "check:mlp")
+    assert run.returncode == 0, run.errors
+    assert "schedule:mlp" in run.executed  # (compile follows only if the scheduled IR changed)
+    import json
+    import tomllib
+
+    params = json.loads((project.cache / "mlp" / "schedule.json").read_text())["params"]
+    assert params == tomllib.loads(choice)["schedule-params"]
+    assert params != {"cache_tile": [64, 256, 128], "register_tile": [8, 32, 1]}
