@@ -151,15 +151,21 @@ def model_dirs(root: Path, configured: list[str]) -> tuple[Path, ...]:
     return tuple(root / Path(d).expanduser() for d in dirs)
 
 
-def _tuning_settings(table: dict) -> TuningSettings:
-    known = {f.name for f in fields(TuningSettings)}
+def _settings_values(cls, table: dict, section: str, sequences: tuple[str, ...]) -> dict:
+    """A settings table (kebab-case keys) as ``cls``'s fields; unknown keys are refused."""
+    known = {f.name for f in fields(cls)}
     values = {key.replace("-", "_"): value for key, value in table.items()}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise ValueError(f"unknown [tool.integrator.tuning] settings: {', '.join(unknown)}")
-    for name in ("specs", "pipelines"):
+        raise ValueError(f"unknown [tool.integrator.{section}] settings: {', '.join(unknown)}")
+    for name in sequences:  # TOML lists, frozen like the defaults
         if name in values:
             values[name] = tuple(values[name])
+    return values
+
+
+def _tuning_settings(table: dict) -> TuningSettings:
+    values = _settings_values(TuningSettings, table, "tuning", ("specs", "pipelines"))
     # `doit run tune:<m> minutes=5 trials=40` sets these for the tuner's process.
     if os.environ.get("INTEGRATOR_TUNE_MINUTES"):
         values["minutes"] = float(os.environ["INTEGRATOR_TUNE_MINUTES"])
@@ -170,13 +176,7 @@ def _tuning_settings(table: dict) -> TuningSettings:
 
 def _bench_settings(table: dict) -> BenchSettings:
     """``[tool.integrator.bench]`` (kebab-case keys) over BenchSettings' defaults."""
-    known = {f.name for f in fields(BenchSettings)}
-    values = {key.replace("-", "_"): value for key, value in table.items()}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise ValueError(f"unknown [tool.integrator.bench] settings: {', '.join(unknown)}")
-    if "baselines" in values:
-        values["baselines"] = tuple(values["baselines"])
+    values = _settings_values(BenchSettings, table, "bench", ("baselines",))
     if "INTEGRATOR_THREADS" in os.environ:
         values["threads"] = int(os.environ["INTEGRATOR_THREADS"])
     return BenchSettings(**values)

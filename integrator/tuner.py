@@ -702,39 +702,28 @@ def candidate_configs(config: dict) -> list[dict]:
                 for fa, fb in ((2, 0.5), (0.5, 2), (2, 2), (0.5, 0.5)):
                     variants.append({a: fit(a, distribution[a] * fa), b: fit(b, distribution[b] * fb)})
     seen, out = set(), []
-    for change in [{}] + variants:  # {} first: the current configuration itself, via a spec
-        d = list(distribution)
-        for i, size in change.items():
-            d[i] = size
-        candidate = dict(config, distribution=d)
+
+    def add(candidate):
         key = json.dumps(candidate, sort_keys=True)
         if key not in seen:
             seen.add(key)
             out.append(candidate)
+
+    for change in [{}] + variants:  # {} first: the current configuration itself, via a spec
+        d = list(distribution)
+        for i, size in change.items():
+            d[i] = size
+        add(dict(config, distribution=d))
     reduction = config.get("vector_reduction", [])
     # Only the outermost reduction dimension: inner ones (mmt4d's k0) are fixed by the layout.
     for i, size in [(i, t) for i, t in enumerate(reduction) if t > 0][:1]:
         for new in ((2, 4) if size == 1 else (size // 2, size * 2)):
-            r = list(reduction)
-            r[i] = new
-            candidate = dict(config, vector_reduction=r)
-            key = json.dumps(candidate, sort_keys=True)
-            if key not in seen:
-                seen.add(key)
-                out.append(candidate)
+            add(dict(config, vector_reduction=[new if j == i else t for j, t in enumerate(reduction)]))
     reduction_free = "vector_reduction" not in config and vector and vector[-1] > 0
     if reduction_free:
         for width in (8, 32):
-            v = list(vector)
-            v[-1] = width
-            d = list(distribution)
-            if d[-1] and d[-1] % width:
-                continue
-            candidate = dict(config, vector_common_parallel=v)
-            key = json.dumps(candidate, sort_keys=True)
-            if key not in seen:
-                seen.add(key)
-                out.append(candidate)
+            if not (distribution[-1] and distribution[-1] % width):
+                add(dict(config, vector_common_parallel=[*vector[:-1], width]))
     return out
 
 
