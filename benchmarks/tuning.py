@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,10 +34,10 @@ from integrator.host import host_cpu  # noqa: E402
 from integrator.iree_engine import INPUT_TYPES, compile_module, run  # noqa: E402
 from integrator.pipelines import get_pipeline  # noqa: E402
 from integrator.project import load_project  # noqa: E402
-from integrator.selection import tuned_choice  # noqa: E402
+from integrator.selection import find_choice, tuned_choice  # noqa: E402
 from integrator.stages import SPEC_SAFE_FLAGS, Build, bench_subject  # noqa: E402
 from integrator.systems import RATIO_BASE  # noqa: E402
-from integrator.tuning_specs import arch_chain, find_specs, link_specs  # noqa: E402
+from integrator.tuning_specs import find_specs, link_specs  # noqa: E402
 
 
 def builds(project, name: str, cpu: str, workdir: Path) -> dict[str, list[str]]:
@@ -54,9 +53,7 @@ def builds(project, name: str, cpu: str, workdir: Path) -> dict[str, list[str]]:
     def pipeline(pipeline_name):
         return list(get_pipeline(project.schedules, pipeline_name).all_flags())
 
-    shipped_choice = next((tomllib.loads(f.read_text()).get("iree-pipeline")
-                           for f in (project.default_specs / a / f"{name}.toml" for a in arch_chain(cpu))
-                           if f.exists()), None)
+    shipped_choice = find_choice([project.default_specs], cpu, name)[0].get("iree_pipeline")
     shipped_specs = find_specs([], project.default_specs, cpu)
     result = {
         "iree-defaults": pipeline("cpu-plain"),

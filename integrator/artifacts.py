@@ -8,6 +8,7 @@ doit (or a person) could mistake for a finished result.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -109,10 +110,20 @@ def to_json(data) -> str:
     return json.dumps(data, indent=2) + "\n"  # insertion order: systems stay as configured
 
 
-def write_json(path: Path, data) -> None:
+def write_text(path: Path, text: str) -> None:
     with atomic_outputs(path) as temp:
-        temp.write_text(to_json(data))
+        temp.write_text(text)
+
+
+def write_json(path: Path, data) -> None:
+    write_text(path, to_json(data))
 
 
 def read_json(path: Path):
     return json.loads(Path(path).read_text())
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256 (hex), read in chunks: model bytecode can be 100 MB."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()

@@ -17,6 +17,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .iree_engine import tool
+
 # Codegen pipelines whose root-op tile sizes a spec can set (others are left to IREE).
 TUNABLE_PIPELINES = ("DoubleTilingExpert", "Mmt4dTilingExpert", "ConvTileAndDecomposeExpert")
 _CONFIG_ATTRIBUTES = ("lowering_config", "translation_info", "compilation_info")
@@ -153,12 +155,6 @@ def _config_levels(attribute: str, context) -> dict:
     return levels
 
 
-def _tool(name: str) -> str:
-    from iree.compiler.tools import binaries
-
-    return binaries.find_tool(name)
-
-
 def compile_command(source: Path, output: Path, flags: list[str]) -> list[str]:
     """An iree-compile command line; single-threaded when a tuning spec is given (see
     ``stages.SPEC_SAFE_FLAGS``: IREE 3.13 can deadlock loading a spec in parallel)."""
@@ -166,7 +162,7 @@ def compile_command(source: Path, output: Path, flags: list[str]) -> list[str]:
 
     uses_spec = any(f.startswith("--iree-codegen-tuning-spec-path=") for f in flags)
     safe = [f for f in SPEC_SAFE_FLAGS if f not in flags] if uses_spec else []
-    return [_tool("iree-compile"), str(source), "-o", str(output), "--mlir-print-op-on-diagnostic=false",
+    return [tool("iree-compile"), str(source), "-o", str(output), "--mlir-print-op-on-diagnostic=false",
             *flags, *safe]
 
 

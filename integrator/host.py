@@ -41,14 +41,14 @@ def _fingerprint() -> str:
 
 def _ask_compiler() -> str:
     """Compile a tiny probe for ``host`` and read the CPU name the compiler chose."""
-    from iree.compiler.tools import binaries
+    from .iree_engine import tool
 
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp, "probe.mlir")
         source.write_text(_PROBE)
         result = subprocess.run(
             [
-                binaries.find_tool("iree-compile"),
+                tool("iree-compile"),
                 str(source),
                 "--iree-hal-target-device=local",
                 "--iree-hal-local-target-device-backends=llvm-cpu",

@@ -9,6 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def tool(name: str) -> str:
+    """The path of an IREE command-line tool (iree-compile, iree-opt, ...) of the installed wheel."""
+    from iree.compiler.tools import binaries
+
+    return binaries.find_tool(name)
+
+
 def target_flags(cpu: str) -> list[str]:
     """Flags that pin the target: local device, llvm-cpu backend, an explicit CPU name."""
     return [

@@ -59,6 +59,11 @@ def _unknown(schedules: Path, kind: str, name: str, known) -> KeyError:
     )
 
 
+def iree_pipeline_names(schedules: Path) -> list[str]:
+    """Every ``[iree.<name>]`` in the pipelines file, in file order."""
+    return list(_load(schedules, "iree"))
+
+
 def get_pipeline(schedules: Path, name: str) -> IreePipeline:
     known = _load(schedules, "iree")
     if name not in known:

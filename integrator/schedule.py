@@ -13,7 +13,6 @@ The IREE engine takes transform libraries at compile time instead (``transform-l
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import inspect
 import os
@@ -25,7 +24,7 @@ import time
 import traceback
 from pathlib import Path
 
-from .artifacts import atomic_outputs, to_json
+from .artifacts import atomic_outputs, file_sha256, to_json
 from .errors import StageError
 from .transforms import ENTRY
 
@@ -240,7 +239,7 @@ def schedule_module(model: str, selection, schedules: Path, source: Path, *, out
                 applied=f"{path.name} via the transform interpreter",
                 file=str(path),
                 params=used,
-                sha256=hashlib.sha256(temps[2].read_bytes()).hexdigest(),
+                sha256=file_sha256(temps[2]),
             )
         record["seconds"] = round(time.perf_counter() - started, 3)
         info_tmp.write_text(to_json(record))

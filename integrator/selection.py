@@ -6,8 +6,8 @@ sets them), ``[tool.integrator.overrides.<name>]`` in pyproject.toml, a tuned ch
 CPU (``<spec library>/<cpu or family>/<name>.toml``, written by ``tune:<name>`` or shipped in
 ``schedules/tuning``), the model file's own settings, then the project's defaults. A tuned
 choice beats the model file because it was measured on this CPU after the file was written;
-a user who wants the file's pipeline anyway says so in pyproject's overrides. ``SCHEDULE = "none"`` (or the env value ``none``)
-selects no schedule explicitly.
+a user who wants the file's pipeline anyway says so in pyproject's overrides.
+``SCHEDULE = "none"`` (or the env value ``none``) selects no schedule explicitly.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
-
 from pathlib import Path
 
 from .models import ModelFile
@@ -42,15 +41,22 @@ class Selection:
 
 
 def tuned_choice(project: Project, model_name: str) -> tuple[dict, Path | None]:
-    """The highest-precedence ``<library>/<arch>/<model>.toml`` for this CPU, and its path.
+    """The model's tuned choice for this CPU from the user libraries, then the shipped ones."""
+    from .host import host_cpu
+
+    return find_choice([*project.user_specs, project.default_specs], host_cpu(project.cache),
+                       model_name)
+
+
+def find_choice(libraries: list[Path], cpu: str, model_name: str) -> tuple[dict, Path | None]:
+    """The first ``<library>/<arch>/<model>.toml`` for ``cpu`` (libraries in the order given,
+    the CPU before its family), as selection settings, and its path.
 
     Only ``iree-pipeline`` and ``schedule-params`` are read; the rest is the tuner's record.
     """
-    from .host import host_cpu
     from .tuning_specs import arch_chain
 
-    cpu = host_cpu(project.cache)
-    for library in [*project.user_specs, project.default_specs]:
+    for library in libraries:
         for arch in arch_chain(cpu):
             path = Path(library, arch, f"{model_name}.toml")
             if path.is_file():

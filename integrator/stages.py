@@ -570,7 +570,8 @@ def tuning_library_key(project: Project) -> dict:
 
 
 def run_tuning_library(project: Project) -> str:
-    from .tuning_specs import SpecError, digest, link_specs
+    from .artifacts import file_sha256
+    from .tuning_specs import SpecError, link_specs
 
     specs = tuning_specs(project)
     cpu = host_cpu(project.cache)
@@ -584,7 +585,7 @@ def run_tuning_library(project: Project) -> str:
             raise StageError(cpu, "specs", str(error),
                              hint="fix or remove that file; schedules/tuning/README.md shows the format") from None
         info_tmp.write_text(to_json({
-            "cpu": cpu, "library": str(library), "sha256": digest(library_tmp),
+            "cpu": cpu, "library": str(library), "sha256": file_sha256(library_tmp)[:16],
             "specs": [{"name": s.name, "path": str(s.path), "library": s.library, "arch": s.arch}
                       for s in specs],
         }))
@@ -662,14 +663,14 @@ def dispatch_specs(project: Project, model: ModelFile) -> dict[str, str | None]:
 
     b = Build.of(project, model)
     if b.selection.engine != "iree":
-        raise b.error("specs", f"tuning specs configure IREE dispatches; {b.name} is built with "
+        raise b.error("dispatches", f"tuning specs configure IREE dispatches; {b.name} is built with "
                       f"the {b.selection.engine} engine")
     if not b.artifacts.scheduled.exists():
-        raise b.error("specs", f"{b.artifacts.scheduled} is not built",
+        raise b.error("dispatches", f"{b.artifacts.scheduled} is not built",
                       hint=f"run `doit run schedule:{b.name}` first")
     specs = tuning_specs(project)
     if specs and not tuning_library_files(project)[0].exists():
-        raise b.error("specs", "the tuning-spec library is not linked", hint="run `doit run specs` first")
+        raise b.error("dispatches", "the tuning-spec library is not linked", hint="run `doit run specs` first")
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp, "configurations")
         try:
@@ -678,7 +679,7 @@ def dispatch_specs(project: Project, model: ModelFile) -> dict[str, str | None]:
                            flags=[*_iree_flags(b), "--compile-to=executable-configurations",
                                   f"--iree-hal-dump-executable-configurations-to={dump}"])
         except CompilerToolError as error:
-            raise b.error("specs", "iree-compile failed:\n" + _compiler_errors(str(error))) from None
+            raise b.error("dispatches", "iree-compile failed:\n" + _compiler_errors(str(error))) from None
         return matched_specs(dump)
 
 

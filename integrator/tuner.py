@@ -23,6 +23,7 @@ bench stages pick up.
 from __future__ import annotations
 
 import concurrent.futures as futures
+import functools
 import json
 import os
 import shutil
@@ -36,14 +37,13 @@ from pathlib import Path
 import numpy as np
 
 from . import progress
-from .artifacts import read_json, write_json
+from .artifacts import file_sha256, read_json, write_json, write_text
 from .dispatches import Dispatch, compile_command, find_dispatches, time_dispatch
 from .errors import StageError
 from .host import host_cpu
 from .iree_engine import INPUT_TYPES, target_flags
 from .models import ModelFile
-from .pipelines import _load as _pipeline_table
-from .pipelines import get_pipeline
+from .pipelines import get_pipeline, iree_pipeline_names
 from .project import Project
 from .stages import Build, tuning_specs
 from .trials import OK, Trial, TrialDB
@@ -141,6 +141,11 @@ class Tuner:
         return [*get_pipeline(self.project.schedules, pipeline).all_flags(),
                 *self.build.selection.iree_flags]
 
+    @functools.cached_property
+    def current_library_flags(self) -> list[str]:
+        """The flag for the library the build uses now (linked once per run)."""
+        return self.library_flags(None, "current")
+
     def library_flags(self, extra_spec: Path | None, name: str) -> list[str]:
         """The flag for a library of ``extra_spec`` (first) and the project's specs.
 
@@ -224,14 +229,14 @@ class Tuner:
     # --- level 1: the pipeline ------------------------------------------------------------
 
     def candidate_pipelines(self) -> list[str]:
-        names = list(self.settings.pipelines) or list(_pipeline_table(self.project.schedules, "iree"))
+        names = list(self.settings.pipelines) or iree_pipeline_names(self.project.schedules)
         current = self.build.selection.iree_pipeline
         return [current] + [n for n in names if n != current]
 
     def tune_pipeline(self) -> list[str]:
         """The fastest pipeline first, then those within ``min_gain`` of it."""
         current = self.build.selection.iree_pipeline
-        signature = f"{self.model.name}:{_digest(self.build.artifacts.scheduled)}"
+        signature = f"{self.model.name}:{file_sha256(self.build.artifacts.scheduled)[:20]}"
         names = self.candidate_pipelines()
         known = {n: self.db.get("pipeline", signature, {"pipeline": n, "flags": self.pipeline_flags(n)})
                  for n in names}
@@ -242,7 +247,7 @@ class Tuner:
         if todo and self.budget.left():
             self.note(f"pipelines: compiling {len(todo)} candidates ({', '.join(todo)}); "
                       f"baseline {current}")
-            spec_flags = self.library_flags(None, "current")
+            spec_flags = self.current_library_flags
             compile_jobs = {n: (self.build.artifacts.scheduled, self.workdir / f"pipeline-{n}.vmfb",
                                 [*self.base_flags(), *self.pipeline_flags(n), *spec_flags])
                             for n in dict.fromkeys([current, *todo])}
@@ -287,7 +292,7 @@ class Tuner:
 
     def dispatches_of(self, pipeline: str) -> list[Dispatch]:
         """The model's dispatches under ``pipeline`` (dumped and counted, not timed)."""
-        flags = [*self.base_flags(), *self.pipeline_flags(pipeline), *self.library_flags(None, "current")]
+        flags = [*self.base_flags(), *self.pipeline_flags(pipeline), *self.current_library_flags]
         return find_dispatches(self.build.artifacts.scheduled, flags, self.workdir / pipeline,
                                timeout=self.settings.compile_timeout)
 
@@ -453,7 +458,7 @@ class Tuner:
         current = dict(info.get("params") or {})
         if not current:
             raise self._error(f"schedule {self.build.selection.schedule!r} has no parameters to tune")
-        signature = (f"{self.model.name}:{_digest(self.build.artifacts.imported)}:"
+        signature = (f"{self.model.name}:{file_sha256(self.build.artifacts.imported)[:20]}:"
                      f"{self.build.selection.schedule}:{self.build.selection.mlir_pipeline}")
         candidates = [current] + schedule_candidates(current)
         os.environ["INTEGRATOR_TARGET_CPU"] = self.cpu  # the temp caches need not probe again
@@ -508,7 +513,7 @@ class Tuner:
                     "Nothing written.")
         ratio, best = ranked[0][0], json.loads(ranked[0][1])
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        _write(self.choice_file, _choice_toml({
+        write_text(self.choice_file, _choice_toml({
             "model": self.model.name, "cpu": self.cpu, "threads": 1, "schedule_params": best,
             "previous": current, "ratio": ratio, "trials": self.budget.used}))
         return (f"tune:{self.model.name}: schedule parameters {best} at {ratio:.2f}x of {current}; "
@@ -627,7 +632,7 @@ class Tuner:
     def finish(self, current: str, pipeline: str, winners: list, dispatches: list[Dispatch]) -> dict:
         """Time the tuned model against the current build; write the spec and choice if faster."""
         jobs = {"current": (self.build.artifacts.scheduled, self.workdir / "final-current.vmfb",
-                            [*self.base_flags(), *self.pipeline_flags(current), *self.library_flags(None, "current")])}
+                            [*self.base_flags(), *self.pipeline_flags(current), *self.current_library_flags])}
         spec = self.workdir / "tuned.mlir"
         header = (f"Written by `doit run tune:{self.model.name}` on {time.strftime('%Y-%m-%d %H:%M')} "
                   f"for {self.cpu} ({self.threads} threads), pipeline {pipeline}.\n"
@@ -657,10 +662,10 @@ class Tuner:
         if improved:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             if winners:
-                _write(self.spec_file, spec.read_text())
+                write_text(self.spec_file, spec.read_text())
             else:
                 self.spec_file.unlink(missing_ok=True)
-            _write(self.choice_file, _choice_toml(record))
+            write_text(self.choice_file, _choice_toml(record))
         share = sum(d.total_ms for d in dispatches[:5]) / (sum(d.total_ms for d in dispatches) or 1)
         summary = (f"tune:{self.model.name}: {before:.3f} ms -> {after:.3f} ms "
                    f"({after / before:.2f}x) with pipeline {pipeline} and {len(winners)} dispatch spec(s); "
@@ -725,22 +730,6 @@ def candidate_configs(config: dict) -> list[dict]:
             if not (distribution[-1] and distribution[-1] % width):
                 add(dict(config, vector_common_parallel=[*vector[:-1], width]))
     return out
-
-
-def _digest(path: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()[:20]
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def _choice_toml(record: dict) -> str:

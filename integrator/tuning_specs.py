@@ -22,7 +22,6 @@ is how a user sees which spec configured which dispatch.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import platform
 import re
@@ -30,6 +29,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from .iree_engine import tool
 
 MARKER = "integrator.spec"
 
@@ -80,14 +81,8 @@ def find_specs(user: list[Path], default: Path, cpu: str) -> list[Spec]:
     return found
 
 
-def _tool(name: str) -> str:
-    from iree.compiler.tools import binaries
-
-    return binaries.find_tool(name)
-
-
 def _iree_opt(args: list[str], what: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([_tool("iree-opt"), *args, "--mlir-print-op-on-diagnostic=false"],
+    result = subprocess.run([tool("iree-opt"), *args, "--mlir-print-op-on-diagnostic=false"],
                             capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
         errors = [l for l in result.stderr.splitlines() if "error" in l or "note" in l]
@@ -142,10 +137,6 @@ def link_specs(specs: list[Spec], output: Path) -> None:
         names = ", ".join(str(s.path) for s in specs)
         _iree_opt([str(container), "--iree-codegen-link-tuning-specs", "--emit-bytecode",
                    "-o", str(output)], f"linking the tuning specs ({names}) failed")
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 # --- writing specs -----------------------------------------------------------------------

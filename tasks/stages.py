@@ -200,34 +200,35 @@ def task_specs():
     }
 
 
-def task_tune():
-    """auto-tune a model (doit run tune:<model> minutes=30 trials=0): writes a user tuning spec"""
-    yield {"basename": "tune", "name": None, "doc": "auto-tune a model's pipeline and dispatches"}
+def _per_model_command(basename: str, doc: str, command: str, model_doc: str, task_dep):
+    """A group of tasks asked for by name, one per model, that run ``python -m integrator
+    <command> <model>`` every time (views and tuning: nothing to be up to date with)."""
+    yield {"basename": basename, "name": None, "doc": doc}
     for model in buildable():
         yield {
             "name": model.name,
-            "doc": f"tune {model.name}: pipeline, then its slowest dispatches; see README",
-            "actions": [(run_integrator, [["tune", model.name], f"tune:{model.name}",
+            "doc": model_doc.format(model=model.name),
+            "actions": [(run_integrator, [[command, model.name], f"{basename}:{model.name}",
                                           str(project().root)])],
-            "task_dep": [f"check:{model.name}"],  # tune a build that exists and is correct
-            "uptodate": [False],  # asked for by name; resumes from the trials database
+            "task_dep": [d.format(model=model.name) for d in task_dep],
+            "uptodate": [False],
             "verbosity": 2,
         }
+
+
+def task_tune():
+    """auto-tune a model (doit run tune:<model> minutes=30 trials=0): writes a user tuning spec"""
+    # Tunes a build that exists and is correct; resumes from the trials database.
+    yield from _per_model_command(
+        "tune", "auto-tune a model's pipeline and dispatches", "tune",
+        "tune {model}: pipeline, then its slowest dispatches; see README", ["check:{model}"])
 
 
 def task_dispatches():
     """a model's dispatches and which tuning spec configured each (doit run dispatches:<model>)"""
-    yield {"basename": "dispatches", "name": None, "doc": "which tuning spec configured which dispatch"}
-    for model in buildable():
-        yield {
-            "name": model.name,
-            "doc": f"dispatches of {model.name} and the tuning spec that configured each",
-            "actions": [(run_integrator, [["dispatches", model.name], f"dispatches:{model.name}",
-                                          str(project().root)])],
-            "task_dep": [f"schedule:{model.name}", "specs"],
-            "uptodate": [False],
-            "verbosity": 2,
-        }
+    yield from _per_model_command(
+        "dispatches", "which tuning spec configured which dispatch", "dispatches",
+        "dispatches of {model} and the tuning spec that configured each", ["schedule:{model}", "specs"])
 
 
 def task_peak():
@@ -258,17 +259,9 @@ def task_report():
 
 def task_ir():
     """print a model's IR after each stage (doit run ir:<model>); builds through compile first"""
-    yield {"basename": "ir", "name": None, "doc": "print a model's IR after each stage"}
-    for model in buildable():
-        yield {
-            "name": model.name,
-            "doc": f"IR of {model.name} after import, schedule (and transform, lowered)",
-            "actions": [(run_integrator, [["ir", model.name], f"ir:{model.name}",
-                                          str(project().root)])],
-            "task_dep": [f"compile:{model.name}"],
-            "uptodate": [False],  # a view: printed whenever asked for
-            "verbosity": 2,
-        }
+    yield from _per_model_command(
+        "ir", "print a model's IR after each stage", "ir",
+        "IR of {model} after import, schedule (and transform, lowered)", ["compile:{model}"])
 
 
 def task_models():
