@@ -8,7 +8,7 @@ import os
 
 from doit import get_var
 
-from integrator.selection import ENVIRONMENT
+from integrator.core.selection import ENVIRONMENT
 
 # `doit run bench:mlp engine=mlir` selects for this run (and the stage processes it starts)
 # just as INTEGRATOR_ENGINE=mlir would; see integrator/selection.py.
@@ -23,7 +23,7 @@ for _setting, _variable in (("minutes", "INTEGRATOR_TUNE_MINUTES"),
     if get_var(_setting) is not None:
         os.environ[_variable] = get_var(_setting)
 
-from tasks.stages import (  # noqa: E402, F401
+from tasks.graph import (  # noqa: E402, F401 -- one generator per stage of the table, and the views
     project,
     task_bench,
     task_check,

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from integrator import iree_engine
-from integrator.host import host_cpu
-from integrator.mlir_engine import Library, compile_shared_library, context
-from integrator.pipelines import get_mlir_pipeline
-from integrator.schedule import apply_transform, build_transform
-from integrator.stats import summarize
+from integrator.engines import iree as iree_engine
+from integrator.core.host import host_cpu
+from integrator.engines.upstream import Library, compile_shared_library, context
+from integrator.scheduling.pipelines import get_mlir_pipeline
+from integrator.scheduling.schedule import apply_transform, build_transform
+from integrator.measure.stats import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEDULES = ROOT / "schedules"

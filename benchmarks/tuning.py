@@ -26,46 +26,44 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from integrator import engines  # noqa: E402
-from integrator.bench import bench_model  # noqa: E402
-from integrator.check import compare, load_reference  # noqa: E402
-from integrator.cli import find_model  # noqa: E402
-from integrator.host import host_cpu  # noqa: E402
-from integrator.iree_engine import INPUT_TYPES, compile_module, run  # noqa: E402
-from integrator.pipelines import get_pipeline  # noqa: E402
-from integrator.project import load_project  # noqa: E402
-from integrator.selection import find_choice, tuned_choice  # noqa: E402
-from integrator.stages import SPEC_SAFE_FLAGS, Build, bench_subject  # noqa: E402
-from integrator.systems import RATIO_BASE  # noqa: E402
-from integrator.tuning_specs import find_specs, link_specs  # noqa: E402
+from integrator.core.build import Build  # noqa: E402
+from integrator.core.host import host_cpu  # noqa: E402
+from integrator.core.project import load_project  # noqa: E402
+from integrator.core.selection import tuned_choice  # noqa: E402
+from integrator.engines.iree import IreeEngine, IreeModule, compile_file  # noqa: E402
+from integrator.ingress.models import find_model  # noqa: E402
+from integrator.measure.bench import bench_model, bench_subject, compiled_timer  # noqa: E402
+from integrator.measure.check import check_compiled  # noqa: E402
+from integrator.tuning.choices import find_choice  # noqa: E402
+from integrator.tuning.specs import find_specs, link_specs  # noqa: E402
 
 
-def builds(project, name: str, cpu: str, workdir: Path) -> dict[str, list[str]]:
-    """{build: iree-compile flags} (pipeline flags and the tuning-spec library's flag)."""
+def builds(b: Build, cpu: str, workdir: Path) -> dict[str, list[str]]:
+    """{build: iree-compile flags}, each from the engine's one flag assembly."""
+    project, engine = b.project, IreeEngine()
 
     def library(specs, label):
         if not specs:
-            return []
+            return None
         path = workdir / f"{label}.library.mlirbc"
         link_specs(specs, path)
-        return [f"--iree-codegen-tuning-spec-path={path}", *SPEC_SAFE_FLAGS]
+        return path
 
-    def pipeline(pipeline_name):
-        return list(get_pipeline(project.schedules, pipeline_name).all_flags())
+    def flags(pipeline, specs=None, label=""):
+        return engine.flags(b, pipeline=pipeline, spec_library=library(specs, label), cpu=cpu)
 
-    shipped_choice = find_choice([project.default_specs], cpu, name)[0].get("iree_pipeline")
-    shipped_specs = find_specs([], project.default_specs, cpu)
+    shipped_choice = find_choice([project.default_specs], cpu, b.name)[0].iree_pipeline
     result = {
-        "iree-defaults": pipeline("cpu-plain"),
-        "project-flags": pipeline(project.iree_pipeline),
-        "shipped": pipeline(shipped_choice or project.iree_pipeline) + library(shipped_specs, "shipped"),
+        "iree-defaults": flags("cpu-plain"),
+        "project-flags": flags(project.iree_pipeline),
+        "shipped": flags(shipped_choice or project.iree_pipeline,
+                         find_specs([], project.default_specs, cpu), "shipped"),
     }
     all_specs = find_specs(project.user_specs, project.default_specs, cpu)
-    choice, path = tuned_choice(project, name)
+    choice, path = tuned_choice(project, b.name)
     tuned_by_user = path is not None and project.default_specs not in path.parents
     if tuned_by_user or any(s.library == "user" for s in all_specs):
-        result["tuned"] = (pipeline(choice.get("iree_pipeline", project.iree_pipeline))
-                           + library(all_specs, "tuned"))
+        result["tuned"] = flags(choice.iree_pipeline or project.iree_pipeline, all_specs, "tuned")
     return result
 
 
@@ -83,32 +81,25 @@ def main(argv=None) -> int:
         sys.exit(f"run `doit run check:{model.name}` first")
     cpu, settings = host_cpu(project.cache), project.bench
     subject, expected, info = bench_subject(b)
-    inputs, reference = load_reference(b.artifacts.reference)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         compiled = {}
-        for label, flags in builds(project, model.name, cpu, workdir).items():
+        for label, flags in builds(b, cpu, workdir).items():
             if label in args.skip.split(","):
                 continue
             vmfb = workdir / f"{label}.vmfb"
-            compile_module(b.artifacts.scheduled, output=vmfb, cpu=cpu, flags=flags,
-                           input_type=INPUT_TYPES[model.format])
-            check = compare(run(vmfb, inputs, entry=info["entry"]), reference,
-                            atol=model.settings.atol, rtol=model.settings.rtol)
+            compile_file(b.artifacts.scheduled, vmfb, flags)
+            module = IreeModule(vmfb, info["entry"])
+            _, check = check_compiled(module, b.artifacts.reference, atol=model.settings.atol,
+                                      rtol=model.settings.rtol)
             print(f"{label}: {' '.join(flags)}\n  check: {'pass' if check['passed'] else 'FAIL ' + check['reason']}")
-            if not check["passed"]:
-                continue
-
-            def prepare(arrays, files, vmfb=vmfb):
-                return engines.timer(project, "iree", vmfb, {}, arrays, files, settings.threads,
-                                     len(info["outputs"]), entry=info["entry"])
-
-            compiled[label] = prepare
+            if check["passed"]:
+                compiled[label] = compiled_timer(module, settings.threads)
         baselines = [s for s in args.baselines.split(",") if s]
         results = bench_model(subject, expected, settings, compiled=compiled, baselines=baselines,
-                              baseline=RATIO_BASE[model.format], label=f"tuning:{model.name}")
+                              baseline=b.format.ratio_base, label=f"tuning:{model.name}")
     print(f"\n{model.name} on {cpu}, {settings.threads} threads, one run (median ms, p10-p90, samples):")
-    print("| build / system | median ms | p10 | p90 | n | vs " + RATIO_BASE[model.format] + " |")
+    print("| build / system | median ms | p10 | p90 | n | vs " + str(b.format.ratio_base) + " |")
     print("|---|---|---|---|---|---|")
     for name, r in results.items():
         if "error" in r:

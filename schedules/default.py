@@ -1,11 +1,11 @@
 """The upstream engine's default schedule, usable by any model.
 
-Matmul-like ops (plain, batched, and the transposed-B form torch produces for nn.Linear) get
-the matmul strategy; everything else is left to the lowering pipeline, which turns it into
-loops that LLVM vectorizes where it can. Correct for any model; fast where matmuls dominate.
+Plain ``linalg.matmul`` ops get the matmul strategy; everything else (batched and
+transposed-B matmuls included) is left to the lowering pipeline, which turns it into loops that
+LLVM vectorizes where it can. Correct for any model; fast where plain matmuls dominate.
 """
 
-from integrator import transforms
+from integrator.scheduling import transforms
 
 
 def schedule(*, cache_tile: list[int] = (64, 256, 128), register_tile: list[int] = (8, 32, 1)):

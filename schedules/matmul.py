@@ -5,7 +5,7 @@ Parameters are keyword arguments with defaults; a model picks them with
 registers per row of the 8x32 register tile, 16 accumulators); on AVX2 try ``[8, 16, 1]``.
 """
 
-from integrator import transforms
+from integrator.scheduling import transforms
 
 
 def schedule(

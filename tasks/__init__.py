@@ -1,1 +1,1 @@
-"""doit wiring: turns the library's stages (``integrator.stages``) into tasks. No logic here."""
+"""doit wiring: turns the stage table (``integrator.core.stages``) into tasks (``graph.py``)."""

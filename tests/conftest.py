@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from integrator.stages import STAGES
+from integrator.core.stages import STAGES
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_MODELS = Path(__file__).resolve().parent / "models"
@@ -42,6 +42,12 @@ class TempProject:
         (root / "models").mkdir()
         for model in models:
             self.add_model(model)
+
+    def copy_library(self) -> Path:
+        """A copy of integrator/ in the project, which its doit and stage processes then import
+        (the current directory comes first on their path): for tests that edit the library."""
+        return Path(shutil.copytree(REPO / "integrator", self.root / "integrator",
+                                    ignore=shutil.ignore_patterns("__pycache__")))
 
     def edit_pyproject(self, old: str, new: str) -> None:
         path = self.root / "pyproject.toml"
@@ -131,8 +137,8 @@ def specs_task(project: TempProject) -> list[str]:
     """``["specs"]`` where tuning specs apply to this CPU in the project (the shipped ones for
     ``schedules/tuning/<this cpu>``): IREE compiles then depend on the linked library, so
     the first IREE build runs the ``specs`` task too. Elsewhere the task has nothing to do."""
-    from integrator.project import load_project
-    from integrator.stages import tuning_specs
+    from integrator.core.project import load_project
+    from integrator.tuning.library import tuning_specs
 
     return ["specs"] if tuning_specs(load_project(project.root)) else []
 

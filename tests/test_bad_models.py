@@ -6,9 +6,10 @@ import re
 import onnx_models
 from conftest import REPO, chain
 
-from integrator.models import discover
-from integrator.project import load_project
-from integrator.stages import stage_outputs
+from integrator.ingress.models import discover
+from integrator.core.project import load_project
+from integrator.core.build import Build
+from integrator.core.stages import STAGES as TABLE
 
 STAGES = ["import", "schedule", "compile", "check", "bench"]
 
@@ -86,7 +87,7 @@ def test_bad_input_of_every_format_fails_clearly(make_project):
         assert f"{stage}.error" in left
         index = STAGES.index(stage)
         for later in STAGES[index:]:
-            targets = stage_outputs(load_project(project.root), _model(project, model), later)
+            targets = TABLE[later].outputs(Build.of(load_project(project.root), _model(project, model)))
             assert not any(t.exists() for t in targets), (task, later, left)
     assert "bad_parse.mlir\":3:23: use of undeclared SSA value name" in run.errors["import:bad_parse"]
     assert "[dims]\n    batch = 1" in run.errors["import:bad_dims"]  # the hint says how

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from integrator.project import BenchSettings
-from integrator.bench import samples_per_round
-from integrator.stats import summarize
+from integrator.core.project import BenchSettings
+from integrator.measure.bench import samples_per_round
+from integrator.measure.stats import summarize
 
 SYSTEMS = ["iree", "torch_eager", "torch_compile", "onnxruntime"]
 
@@ -43,11 +43,16 @@ def test_all_systems_report_and_the_report_renders(make_project):
 
     peak = json.loads(next((project.cache / "host").glob("peak-*.json")).read_text())
     assert peak["threads"] == 2 and peak["gflops_per_s"] > 1
+    # The peak is an upper bound: no system, and not the best sgemm, is faster.
+    assert peak["gflops_per_s"] >= peak["gemm"]["gflops_per_s"]
+    for name in SYSTEMS:
+        assert bench["systems"][name]["gflops_per_s"] <= peak["gflops_per_s"], name
 
     markdown = (project.cache / "report" / "report.md").read_text()
     for name in SYSTEMS:
         assert f"| mlp | {name}" in markdown
-    assert "practical peak:" in markdown and "commit:" in markdown
+    assert "arithmetic peak:" in markdown and "practical sgemm peak:" in markdown
+    assert "commit:" in markdown
     assert "% peak" in run.outputs["report"]  # the table is printed
     png = (project.cache / "report" / "report.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
@@ -98,3 +103,17 @@ def test_each_format_is_benched_against_its_own_baseline(make_project):
     markdown = (project.cache / "report" / "report.md").read_text()
     assert "x onnxruntime |" in markdown and "x torch_eager |" in markdown
     assert "| matmul_relu | iree" in markdown and "no reference" in markdown
+
+
+def test_report_shows_the_check_verdict_for_every_engine():
+    """The compiled system is named after its engine: the upstream engine's and an external
+    runner's builds get their check verdict, not a baseline's 'ref err'."""
+    from integrator.measure.report import rows
+
+    timing = {"median_ms": 1.0, "p90_ms": 1.1, "iqr_ms": 0.1, "samples": 10}
+    for engine in ("iree", "mlir", "iree-cli"):
+        bench = {"model": "m", "engine": engine, "baseline": "torch_eager",
+                 "systems": {engine: dict(timing), "torch_eager": dict(timing, max_abs_error_vs_reference=0.0)}}
+        table = rows([bench], {"m": {"passed": True, "verdict": "pass", "max_rel_error": 1e-7}}, None)
+        assert table[0][-1].startswith("pass (max rel err"), (engine, table[0])
+        assert table[1][-1].startswith("ref err"), (engine, table[1])

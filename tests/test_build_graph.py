@@ -60,7 +60,7 @@ def test_compiled_mlp_matches_torch_on_fresh_inputs(make_project):
     project = make_project("mlp")
     assert project.doit("run", "compile:mlp").returncode == 0
     module = rt.load_vm_flatbuffer_file(str(project.cache / "mlp" / "module.vmfb"), driver="local-task")
-    from integrator.models import ModelFile, build
+    from integrator.ingress.models import ModelFile, build
 
     model, _ = build(ModelFile("mlp", project.root / "models" / "mlp.py"), "test")
     x = torch.randn(8, 256, generator=torch.Generator().manual_seed(123))
@@ -112,3 +112,22 @@ def test_clean_one_task_then_all(make_project):
     assert project.doit("clean").returncode == 0
     assert not model_dir.exists()
     assert project.doit("run", "check:mlp").executed == set(specs_task(project) + chain("mlp")[:4])
+
+
+def test_editing_the_compile_flags_in_the_library_makes_compile_stale(make_project):
+    """The stages' code inputs are derived from the imports: an edit of the IREE engine's flag
+    assembly rebuilds the binary (and what depends on it), not the import."""
+    project = make_project("mlp")
+    library = project.copy_library()
+    assert project.doit("run", "check:mlp").returncode == 0
+    assert project.doit("run", "check:mlp").executed == set()
+    iree = library / "engines" / "iree.py"
+    text = iree.read_text()
+    old = '"--iree-hal-local-target-device-backends=llvm-cpu",'
+    assert old in text
+    iree.write_text(text.replace(old, old + ' "--iree-opt-level=O1",'))
+    run = project.doit("run", "check:mlp")
+    assert run.returncode == 0, run.stderr
+    assert {"compile:mlp"} <= run.executed and not run.executed & {"import:mlp", "schedule:mlp"}
+    flags = json.loads((project.cache / "mlp" / "compile.json").read_text())["flags"]
+    assert "--iree-opt-level=O1" in flags

@@ -3,7 +3,7 @@ unique, readable names when file stems collide."""
 
 import json
 
-from integrator.models import discover
+from integrator.ingress.models import discover
 
 
 def test_colliding_stems_get_just_enough_of_their_path(tmp_path):

@@ -29,3 +29,9 @@ def test_resnet50_end_to_end(make_project):
     assert again.executed == set()
     print(f"no-op run: {again.seconds:.2f} s")
     assert again.seconds < 2.0
+
+    # The honest peak holds on a real model: no system, onnxruntime included, exceeds it.
+    assert project.doit("run", "peak").returncode == 0
+    peak = json.loads(next((project.cache / "host").glob("peak-*.json")).read_text())
+    for name, result in bench["systems"].items():
+        assert result["gflops_per_s"] <= peak["gflops_per_s"], (name, result["gflops_per_s"], peak)

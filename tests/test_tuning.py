@@ -13,9 +13,9 @@ import sqlite3
 
 import pytest
 
-from integrator.host import host_cpu
-from integrator.tuner import candidate_configs
-from integrator.tuning_specs import SpecEntry, arch_chain, family, find_specs, render_spec
+from integrator.core.host import host_cpu
+from integrator.tuning.dispatch_search import candidate_configs
+from integrator.tuning.specs import SpecEntry, arch_chain, family, find_specs, render_spec
 
 MODEL = "two_matmuls"
 FIRST = ("tensor<32x96xf32>", "tensor<96x160xf32>", "tensor<32x160xf32>")  # x @ w1

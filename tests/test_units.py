@@ -1,18 +1,20 @@
 """Library pieces on known data: comparison, statistics, settings, atomic writes, pipelines."""
 
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from integrator.artifacts import atomic_outputs
-from integrator.check import compare
-from integrator.errors import StageError
-from integrator.models import ModelFile, ModelSettings, discover, read_settings
-from integrator.pipelines import get_pipeline
-from integrator.project import load_project
-from integrator.stages import compile_flags
-from integrator.stats import summarize
+from integrator.core.artifacts import atomic_outputs
+from integrator.measure.check import compare
+from integrator.core.errors import StageError
+from integrator.ingress.models import ModelFile, ModelSettings, discover, read_settings
+from integrator.scheduling.pipelines import get_pipeline
+from integrator.core.project import load_project
+from integrator.core.build import Build
+from integrator.engines.iree import IreeEngine
+from integrator.measure.stats import summarize
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -88,6 +90,11 @@ def test_atomic_outputs_leave_nothing_on_failure(tmp_path):
     assert final.read_text() == "done"
 
 
+def compile_flags(project, model) -> list[str]:
+    """The flags of the model's IREE build that shape its code (pipeline, specs, extra flags)."""
+    return IreeEngine().code_flags(Build.of(project, model))
+
+
 def test_unknown_pipeline_names_model_and_stage(tmp_path):
     project = load_project(REPO)
     model = ModelFile("m", tmp_path / "m.py", ModelSettings(iree_pipeline="nope"))
@@ -97,7 +104,7 @@ def test_unknown_pipeline_names_model_and_stage(tmp_path):
 
 
 def test_progress_is_silent_unless_on_a_terminal(capsys, monkeypatch):
-    from integrator import progress
+    from integrator.core import progress
 
     monkeypatch.setenv("INTEGRATOR_PROGRESS", "0")
     with progress.elapsed("compile:m", every=0.01), progress.bar(3, "bench:m") as bar:
@@ -114,7 +121,7 @@ def test_progress_is_silent_unless_on_a_terminal(capsys, monkeypatch):
 
 
 def test_iree_pipeline_with_a_transform_library(tmp_path):
-    from integrator.stages import STAGES, Build
+    from integrator.core.stages import STAGES
 
     (tmp_path / "pyproject.toml").write_text("[tool.integrator]\n")
     schedules = tmp_path / "schedules"
@@ -135,7 +142,7 @@ def test_iree_pipeline_with_a_transform_library(tmp_path):
 
 
 def test_selection_precedence(tmp_path, monkeypatch):
-    from integrator.selection import select
+    from integrator.core.selection import select
 
     (tmp_path / "pyproject.toml").write_text(
         '[tool.integrator]\nengine = "iree"\n[tool.integrator.overrides.b]\nengine = "mlir"\n'
@@ -177,7 +184,7 @@ def test_sidecar_settings_override_and_are_checked(tmp_path):
 
 
 def test_random_inputs_are_seeded_and_typed():
-    from integrator.inputs import random_inputs
+    from integrator.ingress.inputs import random_inputs
 
     specs = [([2, 3], "float32"), ([4], "int64"), ([5], "bool"), ([3], "uint8")]
     first = random_inputs(specs, seed=1, int_range=(-3, 3))
@@ -189,7 +196,7 @@ def test_random_inputs_are_seeded_and_typed():
 
 
 def test_unsupported_ops_are_named_from_compiler_output():
-    from integrator.stages import unsupported_ops
+    from integrator.engines.iree import unsupported_ops
 
     text = (
         "m.py:9:0: error: failed to legalize operation 'torch.operator' that was explicitly "
@@ -203,7 +210,7 @@ def test_unsupported_ops_are_named_from_compiler_output():
 def test_raw_mlir_bytecode_imports_with_inputs_from_its_signature(tmp_path):
     from iree.compiler import ir
 
-    from integrator.ingress import import_model
+    from integrator.ingress.importer import import_model
 
     module = ir.Module.parseFile(str(REPO / "tests" / "models" / "mlir_multi.mlir"), ir.Context())
     with open(tmp_path / "multi.mlirbc", "wb") as f:
@@ -229,3 +236,26 @@ def test_raw_mlir_bytecode_imports_with_inputs_from_its_signature(tmp_path):
     with pytest.raises(StageError, match="entry 'twice' is not a public function"):
         import_model(model, output=out / "import.mlirbc", reference=out / "reference.npz",
                      info=out / "import.json")
+
+
+def test_family_defaults_apply_to_a_cpu_name_without_a_directory(tmp_path, monkeypatch):
+    """A CPU the shipped library has never seen still gets the defaults for its vector width
+    (x86_64-avx512 / x86_64-avx2), then the family's; its own directory would come first."""
+    from integrator.core.selection import select
+    from integrator.tuning.specs import arch_chain, family
+
+    monkeypatch.setenv("INTEGRATOR_TARGET_CPU", "brand-new-cpu")
+    (tmp_path / "pyproject.toml").write_text('[tool.integrator]\n[tool.integrator.tuning]\nspecs = []\n')
+    (tmp_path / "schedules").mkdir()
+    shutil.copy(REPO / "schedules" / "pipelines.toml", tmp_path / "schedules" / "pipelines.toml")
+    project = load_project(tmp_path)
+    model = ModelFile("m", tmp_path / "m.py")
+    chain = arch_chain("brand-new-cpu")
+    assert chain[0] == "brand-new-cpu" and chain[-1] == family()
+    assert select(project, model).iree_pipeline == "cpu-default"  # nothing shipped yet
+    for arch, pipeline in ((family(), "cpu-plain"), (chain[-2], "cpu-ukernels"),
+                           ("brand-new-cpu", "cpu-early-dt")):
+        directory = tmp_path / "schedules" / "tuning" / arch
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "m.toml").write_text(f'iree-pipeline = "{pipeline}"\n')
+        assert select(project, model).iree_pipeline == pipeline, arch

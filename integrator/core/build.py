@@ -1,0 +1,52 @@
+"""A ``Build``: one model, with what was selected to build it (engine, schedule, pipelines)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..ingress.models import ModelFile
+from .artifacts import Artifacts
+from .errors import StageError
+from .project import Project
+from .selection import Selection, select
+
+
+@dataclass(frozen=True)
+class Build:
+    project: Project
+    model: ModelFile
+    selection: Selection
+
+    @classmethod
+    def of(cls, project: Project, model: ModelFile) -> "Build":
+        return cls(project, model, select(project, model))
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    @property
+    def artifacts(self) -> Artifacts:
+        return Artifacts(self.project.cache, self.model.name, self.selection.engine)
+
+    @property
+    def format(self):
+        """The model's ``ingress.formats.Format``."""
+        from ..ingress.formats import FORMATS
+
+        return FORMATS[self.model.format]
+
+    @cached_property
+    def engine(self):
+        """The selected ``engines.Engine``; an unknown name is a compile-stage error."""
+        from ..engines import get_engine
+
+        try:
+            return get_engine(self.project, self.selection.engine)
+        except KeyError as error:
+            raise self.error("compile", error.args[0],
+                             hint="see [tool.integrator.external.<name>] in pyproject.toml") from None
+
+    def error(self, stage: str, message: str, hint: str | None = None) -> StageError:
+        return StageError(self.name, stage, message, hint)

@@ -1,0 +1,85 @@
+"""The host CPU as LLVM names it (``znver4``, ``skylake-avx512``, ...).
+
+``--iree-llvmcpu-target-cpu=host`` would hide the CPU from the build key, so a cache copied
+to another machine would look up to date; we resolve the name once, put it in the compile
+key, and pass it explicitly. The answer is cached per CPU fingerprint (``/proc/cpuinfo``'s
+model name and flags plus the compiler version), so a no-op build does not run the compiler.
+``INTEGRATOR_TARGET_CPU`` overrides the detection (tests, cross-compiling).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .versions import tool_versions
+
+_PROBE = """func.func @probe(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = arith.addf %a, %a : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+"""
+
+
+def _fingerprint() -> str:
+    text = platform.machine()
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        wanted = ("model name", "flags", "vendor_id", "cpu family", "model\t")
+        text += "\n".join(sorted({l for l in lines if l.startswith(wanted)}))
+    except OSError:
+        text += platform.processor()
+    text += tool_versions()["iree-base-compiler"]
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _ask_compiler() -> str:
+    """Compile a tiny probe for ``host`` and read the CPU name the compiler chose."""
+    from ..engines.tools import tool
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp, "probe.mlir")
+        source.write_text(_PROBE)
+        result = subprocess.run(
+            [
+                tool("iree-compile"),
+                str(source),
+                "--iree-hal-target-device=local",
+                "--iree-hal-local-target-device-backends=llvm-cpu",
+                "--iree-llvmcpu-target-cpu=host",
+                "--compile-to=executable-sources",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    # The executable target attribute prints as `cpu = "znver4"`; this is IREE's own output.
+    match = re.search(r'\bcpu = "([^"]+)"', result.stdout)
+    if not match:
+        raise RuntimeError("iree-compile did not report a host CPU name")
+    return match.group(1)
+
+
+def host_cpu(cache: Path) -> str:
+    override = os.environ.get("INTEGRATOR_TARGET_CPU")
+    if override:
+        return override
+    record = Path(cache) / "host.json"
+    fingerprint = _fingerprint()
+    try:
+        known = json.loads(record.read_text())
+        if known.get("fingerprint") == fingerprint:
+            return known["cpu"]
+    except (OSError, ValueError, KeyError):
+        pass
+    cpu = _ask_compiler()
+    from .artifacts import write_json
+
+    write_json(record, {"fingerprint": fingerprint, "cpu": cpu})
+    return cpu

@@ -1,0 +1,70 @@
+"""Which engine, schedule and pipelines build a model: one resolved answer per model.
+
+Precedence, highest first: the environment (``INTEGRATOR_ENGINE``, ``INTEGRATOR_SCHEDULE``,
+``INTEGRATOR_IREE_PIPELINE``, ``INTEGRATOR_MLIR_PIPELINE``; ``doit run engine=mlir ...``
+sets them), ``[tool.integrator.overrides.<name>]`` in pyproject.toml, a tuned choice for this
+CPU (``<spec library>/<cpu or family>/<name>.toml``, written by ``tune:<name>`` or shipped in
+``schedules/tuning``), the model file's own settings, then the project's defaults. A tuned
+choice beats the model file because it was measured on this CPU after the file was written;
+a user who wants the file's pipeline anyway says so in pyproject's overrides.
+``SCHEDULE = "none"`` (or the env value ``none``) selects no schedule explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ..ingress.models import ModelFile
+from .project import Project
+
+ENVIRONMENT = {
+    "engine": "INTEGRATOR_ENGINE",
+    "schedule": "INTEGRATOR_SCHEDULE",
+    "iree_pipeline": "INTEGRATOR_IREE_PIPELINE",
+    "mlir_pipeline": "INTEGRATOR_MLIR_PIPELINE",
+}
+
+_SELECTABLE = ("engine", "schedule", "schedule_params", "iree_pipeline", "mlir_pipeline", "iree_flags")
+
+
+@dataclass(frozen=True)
+class Selection:
+    engine: str
+    schedule: str | None
+    schedule_params: dict = field(default_factory=dict)
+    iree_pipeline: str = "cpu-default"
+    mlir_pipeline: str = "cpu-default"
+    iree_flags: tuple[str, ...] = ()
+
+
+def tuned_choice(project: Project, model_name: str):
+    """The model's tuned choice for this CPU (``tuning/choices.py``) from the user libraries,
+    then the shipped ones, and its path."""
+    from ..tuning.choices import find_choice
+    from .host import host_cpu
+
+    return find_choice([*project.user_specs, project.default_specs], host_cpu(project.cache),
+                       model_name)
+
+
+def select(project: Project, model: ModelFile) -> Selection:
+    in_file = {k: getattr(model.settings, k) for k in _SELECTABLE}
+    chosen = {}
+    for source in (
+        {k: v for k, v in in_file.items() if v not in (None, (), {})},
+        tuned_choice(project, model.name)[0].selection(),
+        project.model_overrides.get(model.name, {}),
+        {k: os.environ[v] for k, v in ENVIRONMENT.items() if os.environ.get(v)},
+    ):
+        chosen.update(source)
+    engine = chosen.get("engine", project.engine)
+    schedule = chosen.get("schedule", project.mlir_schedule if engine == "mlir" else None)
+    return Selection(
+        engine=engine,
+        schedule=None if schedule in (None, "none") else schedule,
+        schedule_params=dict(chosen.get("schedule_params", {})),
+        iree_pipeline=chosen.get("iree_pipeline", project.iree_pipeline),
+        mlir_pipeline=chosen.get("mlir_pipeline", project.mlir_pipeline),
+        iree_flags=(*project.iree_extra_flags, *chosen.get("iree_flags", ())),
+    )

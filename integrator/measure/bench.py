@@ -1,0 +1,220 @@
+"""The bench stage: time the compiled model and its baselines at one thread count, in one run.
+
+Systems (see ``baselines.py``) are prepared first (compiling, exporting; failures are recorded,
+not raised), then timed in interleaved rounds (iree, eager, compile, ort, iree, eager, ...)
+so slow drift of a shared machine affects all of them alike. Each round starts with untimed
+warm-up calls in the measuring process. The sample count adapts to the model: the first
+round takes a few samples, and the later rounds take as many as fit the time budget, within
+[min_samples, max_samples].
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..core import progress
+from .check import compare
+from ..core.project import BenchSettings
+from .stats import summarize
+from .baselines import Prepared, Subject, prepare
+
+
+def samples_per_round(settings: BenchSettings, first_round_ms: list[float]) -> int:
+    """How many samples each later round takes, from the first round's latencies."""
+    low = math.ceil(settings.min_samples / settings.rounds)
+    high = max(low, settings.max_samples // settings.rounds)
+    estimate_s = float(np.median(first_round_ms)) / 1e3
+    wanted = settings.seconds / settings.rounds / max(estimate_s, 1e-9)
+    return int(min(high, max(low, round(wanted))))
+
+
+def _error_text(error: BaseException) -> str:
+    """The error's first line, and its root cause's when there is one (that is what says why)."""
+    def first_line(e):
+        lines = re.sub(r"\x1b\[[0-9;]*m", "", str(e)).strip().splitlines()  # no terminal colours
+        return f"{type(e).__name__}: {lines[0] if lines else ''}".strip()
+
+    root = error
+    while root.__cause__ is not None:
+        root = root.__cause__
+    text = first_line(error)
+    return text if root is error else f"{text} (cause: {first_line(root)})"
+
+
+def bench_model(
+    subject: Subject, expected: list, settings: BenchSettings, *, compiled: dict,
+    baselines, baseline, label="bench",
+) -> dict:
+    """{system: result} for the compiled model(s) and ``baselines``; a result holds
+    statistics, or ``error`` when the system failed.
+
+    ``compiled``: ``{system name: prepare(arrays, input_files)}`` (the bench stage has one,
+    named after its engine; ``benchmarks/tuning.py`` several builds), where ``prepare``
+    returns the timer and its thread count. ``expected``: the reference's user-visible
+    outputs, which baselines' own outputs are compared with; ratios are taken against
+    ``baseline`` (when it ran).
+    """
+    systems = [*compiled, *baselines]
+    steps = len(systems) * (1 + settings.rounds)
+    with progress.bar(steps, label) as bar:
+        return _bench(subject, expected, settings, systems, compiled, baseline, bar)
+
+
+def _bench(subject, expected, settings, systems, compiled, baseline, bar) -> dict:
+    import torch
+
+    torch.set_num_threads(settings.threads)
+    results, prepared = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        subject.input_files = [Path(tmp, f"input_{i}.npy") for i in range(len(subject.arrays))]
+        for path, array in zip(subject.input_files, subject.arrays):
+            np.save(path, array)
+
+        for name in systems:
+            bar.set_postfix_str(f"preparing {name}")
+            bar.update()
+            started = time.perf_counter()
+            try:
+                if name in compiled:
+                    timer, threads = compiled[name](subject.arrays, subject.input_files)
+                    system = Prepared(name, timer, threads=threads)
+                else:
+                    system = prepare(name, subject, threads=settings.threads, workdir=Path(tmp))
+            except Exception as error:  # a system that cannot be built is a result
+                results[name] = {"error": _error_text(error), "stage": "prepare"}
+                continue
+            system.setup_seconds = time.perf_counter() - started
+            prepared[name] = system
+
+        timings = {name: [] for name in prepared}
+        counts = {name: math.ceil(settings.min_samples / settings.rounds) for name in prepared}
+        for round_index in range(settings.rounds):
+            for name, system in list(prepared.items()):
+                bar.set_postfix_str(f"round {round_index + 1}: {name}")
+                bar.update()
+                try:
+                    times = system.time(settings.warmup, counts[name])
+                except Exception as error:
+                    results[name] = {"error": _error_text(error), "stage": "timing"}
+                    del prepared[name]
+                    continue
+                timings[name] += times
+            if round_index == 0:
+                counts = {n: samples_per_round(settings, timings[n]) for n in prepared}
+
+    for name, system in prepared.items():
+        result = summarize(timings[name], noisy_spread=settings.noisy_spread)
+        result["setup_seconds"] = round(system.setup_seconds, 3)
+        result["threads"] = system.threads
+        if system.outputs is not None:  # a baseline that computes something else is no baseline
+            agreement = compare(system.outputs, expected, atol=1e-3, rtol=1e-3)
+            result["max_abs_error_vs_reference"] = agreement["max_abs_error"]
+        results[name] = result
+    results = {name: results[name] for name in systems}  # the configured order
+    reference_ms = results.get(baseline, {}).get("median_ms") if baseline else None
+    for result in results.values():
+        if reference_ms and "median_ms" in result:
+            result["ratio_to_baseline"] = result["median_ms"] / reference_ms
+    return results
+
+
+def bench_subject(b):
+    """What every system of a bench runs: (subject, expected user-visible outputs, import info)."""
+    import os
+
+    from ..core.artifacts import read_json
+    from .check import load_reference
+
+    a = b.artifacts
+    info = read_json(a.import_info)
+    arrays, expected = load_reference(a.reference)
+    format = b.model.format
+    subject = Subject(format, arrays)
+    if format == "torch":
+        from ..ingress.models import build
+
+        # torch.compile's own cache belongs to the build cache: `doit clean` empties it too, so
+        # a cold build is really cold, and a re-bench after an IREE recompile reuses its work.
+        os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(a.inductor_cache))
+        # The full forward arguments, Python scalars included: the compiled module has them
+        # baked in, the torch baselines must be called with them.
+        subject.torch_model, subject.torch_inputs = build(b.model, "bench")
+    elif format == "onnx":
+        subject.onnx_path = b.model.path
+        subject.input_names = [i["name"] for i in info["inputs"]]
+    # Baselines compute the user-visible outputs, not the inputs a model modified in place.
+    roles = [o.get("role", "output") for o in info["outputs"]]
+    expected = [x for x, role in zip(expected, roles) if role == "output"]
+    return subject, expected, info
+
+
+def compiled_timer(compiled, threads: int):
+    """``bench_model``'s ``prepare`` for a loaded artifact (``engines.Compiled``)."""
+    def prepare(arrays, input_files):
+        return compiled.timer(arrays, input_files, threads)
+
+    return prepare
+
+
+def run_bench(b) -> str:
+    """The bench stage for one ``core.build.Build``."""
+    import dataclasses
+
+    from ..core.artifacts import read_json, write_json
+    from ..core.host import host_cpu
+    from ..core.versions import tool_versions
+    from .check import load_compiled
+
+    a = b.artifacts
+    subject, expected, info = bench_subject(b)
+    format, engine = b.model.format, b.selection.engine
+    settings = b.project.bench
+    baselines = [s for s in settings.baselines if s in b.format.baselines]
+    baseline = b.format.ratio_base
+    flops = info.get("flops")
+    compile_info = read_json(a.compile_info)
+    results = bench_model(subject, expected, settings,
+                          compiled={engine: compiled_timer(load_compiled(b), settings.threads)},
+                          baselines=baselines, baseline=baseline, label=f"bench:{b.name}")
+    for result in results.values():
+        if flops and "median_ms" in result:
+            result["gflops_per_s"] = flops / (result["median_ms"] / 1e3) / 1e9
+    result = {
+        "model": b.name,
+        "format": format,
+        "engine": engine,
+        "threads": settings.threads,
+        "host_cpu": host_cpu(b.project.cache),
+        "settings": dataclasses.asdict(settings),
+        "warmup": settings.warmup,
+        "flops": flops,
+        "versions": tool_versions(),
+        "compile": compile_info,
+        "baseline": baseline,
+        "systems": results,
+        "ratio_to_baseline": results[engine].get("ratio_to_baseline"),
+    }
+    write_json(a.bench, result)
+    skipped = [s for s in settings.baselines if s not in baselines]
+    return f"bench {b.name} @{settings.threads} threads: " + " | ".join(
+        _one_system(name, r, baseline) for name, r in results.items()
+    ) + (f" (not applicable to {format} models: {', '.join(skipped)})" if skipped else "")
+
+
+def _one_system(name: str, r: dict, baseline: str | None) -> str:
+    if "error" in r:
+        return f"{name} failed ({r['error'][:80]})"
+    text = f"{name} {r['median_ms']:.3g} ms [p10 {r['p10_ms']:.3g}, p90 {r['p90_ms']:.3g}, n={r['samples']}]"
+    if "ratio_to_baseline" in r and name != baseline:
+        text += f" {r['ratio_to_baseline']:.2f}x {baseline}"
+    if r.get("threads") == 1:
+        text += " (1 thread)"
+    if r["noisy"]:
+        text += f" NOISY (IQR {r['iqr_ms'] / r['median_ms']:.0%} of median)"
+    return text

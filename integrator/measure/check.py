@@ -1,0 +1,174 @@
+"""The check stage: run the compiled module on the reference inputs and compare with the
+reference's outputs (torch eager, onnxruntime; raw MLIR has none and gets no verdict)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def load_reference(path: Path) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(inputs, expected outputs) as stored by the import stage."""
+    with np.load(path) as data:
+        def series(prefix):
+            return [data[f"{prefix}_{i}"] for i in range(sum(k.startswith(prefix) for k in data))]
+
+        return series("input"), series("output")
+
+
+def compare(got: list[np.ndarray], want: list[np.ndarray], *, atol: float, rtol: float) -> dict:
+    """Elementwise ``|got - want| <= atol + rtol * |want|`` for every output.
+
+    ``max_rel_error`` is relative to the output's scale (``max |want|``), which stays meaningful
+    where individual expected values are near zero.
+    """
+    if len(got) != len(want):
+        return {"passed": False, "reason": f"{len(got)} outputs, expected {len(want)}", "outputs": []}
+    outputs, reasons = [], []
+    for index, (g, w) in enumerate(zip(got, want)):
+        g = np.asarray(g)
+        if g.shape != w.shape:
+            reasons.append(f"output {index}: shape {list(g.shape)}, expected {list(w.shape)}")
+            outputs.append({"index": index, "passed": False})
+            continue
+        diff = np.abs(g.astype(np.float64) - w.astype(np.float64))
+        scale = float(np.max(np.abs(w))) if w.size else 0.0
+        within = diff <= atol + rtol * np.abs(w.astype(np.float64))
+        max_abs = float(diff.max()) if diff.size else 0.0
+        entry = {
+            "index": index,
+            "shape": list(w.shape),
+            "dtype": str(w.dtype),
+            "max_abs_error": max_abs,
+            "max_rel_error": max_abs / scale if scale else max_abs,
+            "mismatched": int((~within).sum()),
+            "passed": bool(within.all()),
+        }
+        if not entry["passed"]:
+            worst = np.unravel_index(int(np.argmax(diff)), diff.shape)
+            entry["worst"] = {"index": [int(i) for i in worst], "got": float(g[worst]), "want": float(w[worst])}
+            reasons.append(
+                f"output {index}: {entry['mismatched']} of {w.size} elements outside "
+                f"atol={atol} rtol={rtol}; max abs error {max_abs:.3g} at {list(entry['worst']['index'])} "
+                f"(got {entry['worst']['got']:.6g}, want {entry['worst']['want']:.6g})"
+            )
+        outputs.append(entry)
+    return {
+        "passed": not reasons,
+        "reason": "; ".join(reasons) or None,
+        "atol": atol,
+        "rtol": rtol,
+        "max_abs_error": max((o.get("max_abs_error", float("inf")) for o in outputs), default=0.0),
+        "max_rel_error": max((o.get("max_rel_error", float("inf")) for o in outputs), default=0.0),
+        "outputs": outputs,
+    }
+
+
+def outputs_summary(got: list[np.ndarray]) -> list[dict]:
+    """What can be said of outputs without a reference: shape, type, whether all finite."""
+    summary = []
+    for index, g in enumerate(got):
+        g = np.asarray(g)
+        finite = bool(np.isfinite(g).all()) if np.issubdtype(g.dtype, np.inexact) else True
+        summary.append({"index": index, "shape": list(g.shape), "dtype": str(g.dtype),
+                        "finite": finite})
+    return summary
+
+
+def check_compiled(compiled, reference: Path, *, atol: float, rtol: float) -> tuple[list, dict | None]:
+    """Run a loaded artifact (``engines.Compiled``) on the reference inputs: (outputs, the
+    comparison with the reference outputs, or None when the reference has none)."""
+    inputs, expected = load_reference(reference)
+    got = compiled.run(inputs)
+    return got, (compare(got, expected, atol=atol, rtol=rtol) if expected else None)
+
+
+def load_compiled(build, artifact: Path | None = None, record: dict | None = None):
+    """The build's artifact (or another one built for it, e.g. a tuning candidate), loaded by
+    its engine."""
+    from ..core.artifacts import read_json
+
+    a = build.artifacts
+    info = read_json(a.import_info)
+    return build.engine.load(artifact or a.compiled,
+                             record if record is not None else read_json(a.compile_info),
+                             entry=info["entry"], n_outputs=len(info["outputs"]))
+
+
+def run_check(b) -> str:
+    """The check stage for one ``core.build.Build``."""
+    from ..core.artifacts import read_json, write_json
+
+    a = b.artifacts
+    info = read_json(a.import_info)
+    engine = b.selection.engine
+    settings = b.model.settings
+    try:
+        got, result = check_compiled(load_compiled(b), a.reference, atol=settings.atol,
+                                     rtol=settings.rtol)
+    except Exception as error:
+        raise b.error("check", f"running the compiled module ({engine}) failed: {error}") from None
+    if info["reference"] is None:
+        # Nothing computed what the answer should be: say so, do not pass silently.
+        result = {
+            "model": b.name, "engine": engine, "verdict": "no-reference", "passed": None,
+            "reference": None,
+            "reason": f"{b.model.format} models have no framework reference; the module ran on "
+            "the inputs but its results were not compared with anything",
+            "outputs": outputs_summary(got),
+        }
+        a.check_failed.unlink(missing_ok=True)
+        write_json(a.check, result)
+        finite = "all finite" if all(o["finite"] for o in result["outputs"]) else "NOT all finite"
+        return (f"check {b.name}: NO REFERENCE ({b.model.format} model): the module ran "
+                f"({len(got)} output{'s' * (len(got) != 1)}, {finite}) but nothing checked "
+                "its numbers")
+    result = {"model": b.name, "engine": engine, "verdict": "pass" if result["passed"] else "fail",
+              "reference": info["reference"], **result}
+    if not result["passed"]:
+        write_json(a.check_failed, result)
+        raise b.error(
+            "check",
+            f"compiled output does not match {info['reference']}: {result['reason']}",
+            hint=f"details in {a.check_failed}; if the difference is expected rounding, set "
+            f"ATOL/RTOL in {b.model.path if b.model.format == 'torch' else b.model.sidecar}",
+        )
+    a.check_failed.unlink(missing_ok=True)
+    write_json(a.check, result)
+    return (
+        f"check {b.name} ({engine}): passed against {info['reference']}, max abs error "
+        f"{result['max_abs_error']:.2e}, max rel error {result['max_rel_error']:.2e}"
+    )
+
+
+# A check in a child process (the tuner's candidates: a crash there cannot take the tuner
+# down): ``python -m integrator.measure.check ROOT MODEL ENGINE ARTIFACT COMPILE_JSON``.
+# Exit 0: the numbers match; 3: they do not (the reason on stdout); anything else: a crash.
+EXIT_WRONG = 3
+
+
+def _main(root: str, model_name: str, engine: str, artifact: str, record: str) -> int:
+    import dataclasses
+    import json
+
+    from ..core.build import Build
+    from ..core.project import load_project
+    from ..ingress.models import find_model
+
+    project = load_project(root)
+    build = Build.of(project, find_model(project, model_name))
+    build = dataclasses.replace(build, selection=dataclasses.replace(build.selection, engine=engine))
+    compiled = load_compiled(build, Path(artifact), json.loads(Path(record).read_text()) if record else {})
+    settings = build.model.settings
+    _, result = check_compiled(compiled, build.artifacts.reference, atol=settings.atol, rtol=settings.rtol)
+    if result is not None and not result["passed"]:
+        print(result["reason"])
+        return EXIT_WRONG
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_main(*sys.argv[1:6]))

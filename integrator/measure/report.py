@@ -1,0 +1,193 @@
+"""``report``: every model's bench and check results as one table (markdown) and one chart (PNG)."""
+
+from __future__ import annotations
+
+import datetime
+import platform
+import subprocess
+from pathlib import Path
+
+from ..core.artifacts import atomic_outputs, read_json
+
+COLUMNS = ("model", "system", "median ms", "p90 ms", "IQR ms", "n", "vs baseline", "GFLOP/s",
+           "% peak", "check")
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _commit(root: Path) -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def rows(benches: list[dict], checks: dict[str, dict], peak: float | None) -> list[list[str]]:
+    table = []
+    for bench in benches:
+        model = bench["model"]
+        check = checks.get(model, {})
+        for name, r in bench["systems"].items():
+            if "error" in r:
+                table.append([model, name, "failed", "", "", "", "", "", "", r["error"][:60]])
+                continue
+            gflops = r.get("gflops_per_s")
+            compiled = name == bench.get("engine", "iree")  # the compiled system bears its engine's name
+            if compiled and check.get("verdict") == "no-reference":
+                verdict = "no reference"
+            elif compiled:
+                verdict = "pass" if check.get("passed") else "FAIL"
+                verdict += f" (max rel err {check.get('max_rel_error', float('nan')):.1e})"
+            else:
+                verdict = f"ref err {r.get('max_abs_error_vs_reference', float('nan')):.1e}"
+            table.append([
+                model,
+                name + (" (noisy)" if r.get("noisy") else ""),
+                f"{r['median_ms']:.3f}",
+                f"{r['p90_ms']:.3f}",
+                f"{r['iqr_ms']:.3f}",
+                str(r["samples"]),
+                f"{r['ratio_to_baseline']:.2f}x {bench['baseline']}" if "ratio_to_baseline" in r
+                else "",
+                f"{gflops:.1f}" if gflops else "",
+                f"{100 * gflops / peak:.0f}%" if gflops and peak else "",
+                verdict,
+            ])
+    return table
+
+
+def markdown_table(table: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(row) + " |" for row in table]
+    return "\n".join(lines)
+
+
+def plot(benches: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display here; and a file is what we want
+    import matplotlib.pyplot as plt
+
+    models = [b["model"] for b in benches]
+    systems = []
+    for b in benches:
+        systems += [name for name in b["systems"] if name not in systems]
+    width = 0.8 / max(1, len(systems))
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(models) * len(systems) / 2), 4.5))
+    for i, system in enumerate(systems):
+        results = [b["systems"].get(system, {}) for b in benches]
+        ratios = [r.get("ratio_to_baseline", 0.0) for r in results]
+        labels = [f"{x:.2f}" if x else "failed" if "error" in r else "" for x, r in zip(ratios, results)]
+        xs = [m + (i - (len(systems) - 1) / 2) * width for m in range(len(models))]
+        bars = ax.bar(xs, ratios, width, label=system)
+        ax.bar_label(bars, labels=labels, fontsize=7)
+    ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--")
+    ax.set_ylabel("median latency / baseline's (lower is faster)")
+    threads = sorted({b["threads"] for b in benches})
+    baselines = {b["model"]: b["baseline"] for b in benches}
+    ax.set_xticks(range(len(models)), [f"{m}\nvs {baselines[m] or 'nothing'}" for m in models])
+    ax.set_title(f"Latency relative to each model's baseline, {', '.join(map(str, threads))} threads")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120, format="png")
+    plt.close(fig)
+
+
+def _peak_line(peak_info: dict | None) -> str:
+    if not peak_info:
+        return "- peak: not measured"
+    if "arithmetic" not in peak_info:  # a record of an older version
+        return f"- peak: {peak_info['gflops_per_s']:.1f} GFLOP/s ({peak_info['threads']} threads)"
+    a, g = peak_info["arithmetic"], peak_info["gemm"]
+    return (f"- arithmetic peak: {peak_info['gflops_per_s']:.1f} GFLOP/s ({a['vector_bits']}-bit FMAs, "
+            f"{peak_info['threads']} threads); practical sgemm peak: {g['gflops_per_s']:.1f} GFLOP/s "
+            f"(numpy {g['numpy_gflops_per_s']:.1f}, torch {g['torch_gflops_per_s']:.1f}, {g['size']}³)"
+            + (f"; {peak_info['note']}" if peak_info.get("note") else ""))
+
+
+def build_report(
+    bench_files: list[Path], check_files: list[Path], peak_file: Path | None, *,
+    markdown: Path, chart: Path, root: Path,
+) -> str:
+    """Write the markdown report and the chart; return the markdown."""
+    from ..core.versions import tool_versions
+
+    benches = [read_json(p) for p in bench_files]
+    checks = {(c := read_json(p))["model"]: c for p in check_files if p.exists()}
+    peak_info = read_json(peak_file) if peak_file and peak_file.exists() else None
+    peak = peak_info["gflops_per_s"] if peak_info else None
+    table = markdown_table(rows(benches, checks, peak))
+    cpus = sorted({b["host_cpu"] for b in benches})
+    threads = sorted({b["threads"] for b in benches})
+    versions = tool_versions()
+    environment = [
+        f"- CPU: {_cpu_name()} (LLVM name: {', '.join(cpus)})",
+        f"- threads: {', '.join(map(str, threads))}",
+        _peak_line(peak_info),
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
+        f"- commit: {_commit(root)}; written {datetime.datetime.now().isoformat(timespec='seconds')}",
+    ]
+    text = "\n".join([
+        "# Benchmark report",
+        "",
+        "Median latency per call, batch as in each model's get_inputs(); all systems in one run "
+        "per model, same inputs, same thread count, interleaved rounds. `vs baseline`: median / "
+        "the median of the model's baseline, named in the cell (torch_eager for PyTorch models, "
+        "onnxruntime for ONNX models; raw MLIR has none). `% peak`: GFLOP/s (FLOPs counted at "
+        "import / median) over the machine's arithmetic peak (FMAs in registers on its widest "
+        "vectors: nothing can exceed it). `check`: the compiled model against the "
+        "reference (torch eager, onnxruntime; `no reference` for raw MLIR); for baselines, their "
+        "max abs error against the reference outputs.",
+        "",
+        table,
+        "",
+        "## Environment",
+        "",
+        *environment,
+        "",
+        f"![ratios]({chart.name})",
+        "",
+    ])
+    with atomic_outputs(markdown, chart) as (markdown_tmp, chart_tmp):
+        markdown_tmp.write_text(text)
+        plot(benches, chart_tmp)
+    return table
+
+
+def report_files(project) -> tuple[Path, Path]:
+    return project.cache / "report" / "report.md", project.cache / "report" / "report.png"
+
+
+def report_models(project) -> list:
+    """The models the report covers: every one whose requirements are installed."""
+    from ..ingress.models import discover
+
+    return [m for m in discover(project.model_dirs) if not m.missing]
+
+
+def run_report(project) -> str:
+    from ..core.build import Build
+    from .peak import peak_file
+
+    markdown, chart = report_files(project)
+    artifacts = [Build.of(project, m).artifacts for m in report_models(project)]
+    table = build_report(
+        [a.bench for a in artifacts],
+        [a.check for a in artifacts],
+        peak_file(project),
+        markdown=markdown,
+        chart=chart,
+        root=project.root,
+    )
+    return f"{table}\n\nreport: {markdown}\nchart:  {chart}"

@@ -1,0 +1,270 @@
+"""Level 2 of the tuner: each slow dispatch's configuration (tile sizes) as a tuning spec.
+
+The model's dispatches are dumped as standalone benchmark modules and timed one by one (their
+share of the model's time); a probe shows which root ops a spec can reach in the whole model.
+For the slowest reachable ones, variations of IREE's configuration are written as specs,
+compiled in parallel against the dispatch's configuration-free module and timed one at a time
+between two timings of IREE's default (re-measured, so drift shows). Winners are validated on
+the whole model before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+from ..core.artifacts import write_json
+from ..engines.iree import IreeCompileError, IreeEngine, compile_file, spec_flags, target_flags
+from .dispatches import Dispatch, find_dispatches, time_dispatch
+from .session import Session
+from .specs import SpecEntry, SpecError, link_specs, matched_specs, render_spec
+from .trials import Failure, Trial
+
+MAX_DRIFT = 1.10  # a batch whose baseline moved more than this between its two timings is redone
+
+
+def library_with(session: Session, spec: Path | None, name: str) -> Path | None:
+    """A library of ``spec`` (first) and the project's specs, this model's earlier tuned spec
+    left out (``spec`` is what would replace it); without ``spec``, the project's specs."""
+    from .library import tuning_specs
+    from .specs import Spec
+
+    specs = tuning_specs(session.project)
+    if spec:
+        own = session.spec_file.resolve()
+        specs = [Spec(spec, "user", session.cpu)] + [s for s in specs if s.path.resolve() != own]
+    if not specs:
+        return None
+    library = session.workdir / f"{name}.library.mlirbc"
+    link_specs(specs, library)
+    return library
+
+
+def model_flags(session: Session, pipeline: str, spec: Path | None = None, name: str = "current") -> list[str]:
+    """The whole model's iree-compile flags under ``pipeline`` with ``spec`` added."""
+    return IreeEngine().flags(session.build, pipeline=pipeline, cpu=session.cpu,
+                              spec_library=library_with(session, spec, name))
+
+
+def dispatch_flags(session: Session, spec: Path | None = None) -> list[str]:
+    """Flags for a dispatch's own benchmark module (already in HAL form: no input type)."""
+    return [*target_flags(session.cpu), *spec_flags(spec)]
+
+
+def marker(session: Session, d: Dispatch) -> str:
+    return f"{session.spec_file.name}:{d.short_name}"
+
+
+def entry_for(d: Dispatch, config: dict, name: str) -> SpecEntry:
+    return SpecEntry(name=name, op_name=d.root.op_name, operand_types=d.root.operand_types,
+                     lowering_config=d.root.lowering_config(config), pipeline=d.root.pipeline,
+                     comment=f"{d.short_name}: {json.dumps(config)}")
+
+
+def dispatches_of(session: Session, pipeline: str) -> list[Dispatch]:
+    """The model's dispatches under ``pipeline`` (dumped and counted, not timed)."""
+    return find_dispatches(session.build.artifacts.scheduled, model_flags(session, pipeline),
+                           session.workdir / pipeline, timeout=session.settings.compile_timeout)
+
+
+def profile(session: Session, pipeline: str, dispatches: list[Dispatch]) -> list[Dispatch]:
+    """Time each dispatch alone; slowest share of the model's time first."""
+    s, workdir = session, session.workdir / pipeline
+    (workdir / "profile").mkdir(exist_ok=True)
+    jobs = {d.function: (d.source, workdir / "profile" / f"{i}.vmfb", dispatch_flags(s))
+            for i, d in enumerate(dispatches)}
+    failures = s.compile_all(jobs)
+    for d in dispatches:
+        if failures[d.function] is not None:
+            d.errors.append(str(failures[d.function]))
+            continue
+        try:
+            d.ms = time_dispatch(jobs[d.function][1], threads=s.threads, batch=10, repetitions=3,
+                                 timeout=s.settings.run_timeout)
+        except Exception as error:
+            d.errors.append(str(error)[-200:])
+    dispatches.sort(key=lambda d: d.total_ms, reverse=True)
+    total = sum(d.total_ms for d in dispatches) or 1.0
+    s.note(f"dispatches under {pipeline}: {len(dispatches)}, {total:.2f} ms in all when timed one by one; slowest:")
+    for d in dispatches[:10]:
+        root = d.root
+        s.note(f"  {d.total_ms:7.3f} ms {100 * d.total_ms / total:5.1f}%  {d.count} x {d.short_name}"
+               + (f"  [{root.pipeline} distribution={root.config.get('distribution')}"
+                  + (f", spec {root.marker}" if root.marker else "") + "]" if root else ""))
+    write_json(workdir / "profile.json", {"pipeline": pipeline, "total_ms": total, "dispatches": [
+        {"function": d.function, "count": d.count, "ms": d.ms, "share": d.total_ms / total,
+         "signature": d.signature, "root": d.root.op_name if d.root else None,
+         "pipeline": d.root.pipeline if d.root else None, "config": d.root.config if d.root else None,
+         "spec": d.root.marker if d.root else None, "errors": d.errors} for d in dispatches]})
+    return dispatches
+
+
+def reachable(session: Session, dispatches: list[Dispatch], pipeline: str) -> list[Dispatch]:
+    """The dispatches a spec can reach in the whole model (some ops are rewritten after specs
+    apply, e.g. data tiling's late materialization turns matmuls into mmt4d)."""
+    if not dispatches:
+        return []
+    s, workdir = session, session.workdir / pipeline
+    probe = workdir / "probe.mlir"
+    probe.write_text(render_spec([entry_for(d, d.root.config, f"probe:{d.function}") for d in dispatches]))
+    dump = workdir / "probe-configurations"
+    try:
+        compile_file(s.build.artifacts.scheduled, workdir / "probe.out",
+                     [*model_flags(s, pipeline, probe, "probe"), "--compile-to=executable-configurations",
+                      f"--iree-hal-dump-executable-configurations-to={dump}"],
+                     timeout=s.settings.compile_timeout)
+    except (IreeCompileError, subprocess.TimeoutExpired, SpecError) as error:
+        s.note(f"dispatches: the applicability probe failed ({str(error)[:200]}); no dispatch tuning")
+        return []
+    marks = set(filter(None, matched_specs(dump).values()))
+    found = [d for d in dispatches if f"probe:{d.function}" in marks]
+    if len(found) < len(dispatches):
+        s.note(f"  under {pipeline}, specs cannot reach {len(dispatches) - len(found)} of {len(dispatches)} "
+               "tunable dispatches (their root op is rewritten after specs apply, e.g. by "
+               "late data-tiling materialization)")
+    return found
+
+
+def best_of(trials: dict[str, Trial | None]) -> tuple[dict, float] | None:
+    ranked = sorted((t.ratio, json.dumps(t.candidate["config"], sort_keys=True))
+                    for t in trials.values() if t is not None and t.ratio)
+    return (json.loads(ranked[0][1]), ranked[0][0]) if ranked else None
+
+
+def _time_batch(session: Session, d: Dispatch, jobs: dict, failures: dict, names: list[str]):
+    """Time the batch's candidates between two timings of the default; (results, before,
+    after) or None when the default does not run or the machine stays too noisy."""
+    batch_of = [10]
+
+    def timed(name):
+        try:
+            return time_dispatch(jobs[name][1], threads=session.threads, batch=batch_of[0],
+                                 repetitions=5, timeout=session.settings.run_timeout)
+        except Exception as error:
+            return Failure("crashed", str(error).strip()[-200:])
+
+    first = timed("default")
+    if isinstance(first, float) and first > 0:
+        # Enough dispatches per timed batch (~5 ms) that microsecond kernels are measurable.
+        batch_of[0] = int(min(10000, max(10, 5.0 / first)))
+    for _ in range(3):
+        before = timed("default")
+        results = {name: failures[name] or timed(name) for name in names}
+        after = timed("default")
+        if isinstance(before, Failure) or isinstance(after, Failure):
+            session.note(f"  {d.short_name}: the default configuration does not run; skipped")
+            return None
+        if 1 / MAX_DRIFT <= after / before <= MAX_DRIFT:
+            return results, before, after
+        session.note(f"  {d.short_name}: the machine drifted {after / before:.2f}x during the batch; timing it again")
+    session.note(f"  {d.short_name}: too noisy to measure now; its candidates stay untried")
+    return None
+
+
+def tune_dispatch(session: Session, d: Dispatch, *, deadline: float | None = None) -> tuple[dict, float] | None:
+    """The best configuration for one dispatch and its time ratio to IREE's default; batches
+    start only before ``deadline`` (``time.monotonic()``; at least one batch runs)."""
+    s = session
+    directory = s.workdir / "dispatch" / d.signature
+    directory.mkdir(parents=True, exist_ok=True)
+    candidates = candidate_configs(d.root.config)
+    trials = {json.dumps(c, sort_keys=True): s.db.get("dispatch", d.signature, {"config": c}) for c in candidates}
+    todo = [c for c in candidates if trials[json.dumps(c, sort_keys=True)] is None]
+    s.reused += len(candidates) - len(todo)
+    if len(todo) < len(candidates):
+        s.note(f"  {d.short_name}: {len(candidates) - len(todo)} of {len(candidates)} configurations known from earlier runs")
+    first = True
+    while todo and s.budget.left() and (first or deadline is None or time.monotonic() < deadline):
+        first = False
+        batch, todo = todo[: s.budget.room(s.jobs * 4)], todo[s.budget.room(s.jobs * 4):]
+        jobs = {"default": (d.stripped, directory / "default.vmfb", dispatch_flags(s))}
+        for i, config in enumerate(batch):
+            spec = directory / f"candidate{i}.mlir"
+            spec.write_text(render_spec([entry_for(d, config, f"candidate{i}")]))
+            jobs[f"candidate{i}"] = (d.stripped, directory / f"candidate{i}.vmfb", dispatch_flags(s, spec))
+        failures = s.compile_all(jobs)
+        if failures["default"]:
+            s.note(f"  {d.short_name}: its benchmark module does not compile; skipped")
+            return None
+        names = [f"candidate{i}" for i in range(len(batch))]
+        measured = _time_batch(s, d, jobs, failures, names)
+        if measured is None:
+            break
+        results, before, after = measured
+        baseline = (before + after) / 2
+        for name, config in zip(names, batch):
+            trials[json.dumps(config, sort_keys=True)] = s.db.record(
+                "dispatch", d.signature, {"config": config}, results[name], baseline_ms=baseline,
+                model=s.model.name)
+        s.budget.spend(len(batch))
+        best = best_of(trials)
+        s.note(f"  {d.short_name}: {len(batch)} configurations timed (default {baseline:.4f} ms, "
+               f"drift {after / before:.2f}); best so far " + (f"{best[1]:.2f}x" if best else "none")
+               + f"; {s.budget.describe()}")
+    best = best_of(trials)
+    return best if best and best[1] < 1 - s.settings.min_gain else None
+
+
+def validate(session: Session, pipeline: str, winners: list[tuple[Dispatch, dict, float]]) -> list:
+    """Drop winners that break the model's numbers (that they apply was probed before)."""
+    s = session
+    spec, vmfb = s.workdir / "tuned.mlir", s.workdir / "tuned.vmfb"
+
+    def fails(entries, name):
+        spec.write_text(render_spec(entries))
+        job = {name: (s.build.artifacts.scheduled, vmfb, model_flags(s, pipeline, spec, name))}
+        return s.compile_all(job)[name] or s.check(vmfb)
+
+    while winners:
+        problem = fails([entry_for(d, c, marker(s, d)) for d, c, _ in winners], "tuned")
+        if problem is None:
+            return winners
+        s.note(f"validation: the tuned model fails ({str(problem)[:200]}); trying each spec alone")
+        kept = []
+        for d, c, r in winners:
+            alone = fails([entry_for(d, c, marker(s, d))], "one")
+            if alone is None:
+                kept.append((d, c, r))
+            else:
+                s.db.record("dispatch", d.signature, {"config": c}, alone, model=s.model.name)
+                s.note(f"  {d.short_name}: {alone.status}, discarded")
+        if len(kept) == len(winners):
+            return []  # each works alone but not together: keep none rather than guess
+        winners = kept
+    return []
+
+
+def candidate_configs(config: dict) -> list[dict]:
+    """Tile-size variations around a configuration: the distribution (workgroup) tiles of each
+    parallel dimension scaled by 1/4..4 or set to 1, pairs of them, the outermost reduction tile
+    halved or doubled (or 2 and 4 where it is 1: more unrolling of k), and for the innermost vector
+    tile of elementwise-like ops, 8 and 32. Tiles stay multiples of the vector tiles."""
+    distribution = config.get("distribution", [])
+    vector = config.get("vector_common_parallel", [0] * len(distribution))
+    dims = [i for i, t in enumerate(distribution) if t > 0]
+
+    def fit(i, size):
+        step = vector[i] if i < len(vector) and vector[i] > 0 else 1
+        return max(step, (max(1, int(size)) // step) * step)
+
+    changes = [{}]  # {} first: the current configuration itself, via a spec
+    for i in dims:
+        changes += [{i: fit(i, distribution[i] * f)} for f in (0.25, 0.5, 2, 4)] + [{i: fit(i, 1)}]
+    for a in dims:
+        for b in (b for b in dims if b > a):
+            changes += [{a: fit(a, distribution[a] * fa), b: fit(b, distribution[b] * fb)}
+                        for fa, fb in ((2, 0.5), (0.5, 2), (2, 2), (0.5, 0.5))]
+    out = [dict(config, distribution=[change.get(i, t) for i, t in enumerate(distribution)])
+           for change in changes]
+    reduction = config.get("vector_reduction", [])
+    # Only the outermost reduction dimension: inner ones (mmt4d's k0) are fixed by the layout.
+    for i, size in [(i, t) for i, t in enumerate(reduction) if t > 0][:1]:
+        for new in ((2, 4) if size == 1 else (size // 2, size * 2)):
+            out.append(dict(config, vector_reduction=[new if j == i else t for j, t in enumerate(reduction)]))
+    if "vector_reduction" not in config and vector and vector[-1] > 0:
+        out += [dict(config, vector_common_parallel=[*vector[:-1], width]) for width in (8, 32)
+                if not (distribution[-1] and distribution[-1] % width)]
+    unique = {json.dumps(c, sort_keys=True): c for c in reversed(out)}  # first occurrence wins
+    return [c for c in out if unique[json.dumps(c, sort_keys=True)] is c]

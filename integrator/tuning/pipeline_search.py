@@ -1,0 +1,76 @@
+"""Level 1 of the tuner: which IREE flag set (``[iree.*]`` in pipelines.toml) builds the model
+fastest. Every candidate compiles the whole model (in parallel), is checked against the
+reference, and all are timed in alternating rounds against the current pipeline."""
+
+from __future__ import annotations
+
+from ..core.artifacts import file_sha256
+from ..engines.iree import IreeEngine
+from ..scheduling.pipelines import iree_pipeline_names
+from .session import Session
+from .trials import Failure
+
+
+def candidate_pipelines(session: Session) -> list[str]:
+    names = list(session.settings.pipelines) or iree_pipeline_names(session.project.schedules)
+    current = session.build.selection.iree_pipeline
+    return [current] + [n for n in names if n != current]
+
+
+def pipeline_flags(session: Session, name: str) -> list[str]:
+    """What identifies a pipeline candidate in the trials database: its flags and the model's."""
+    return IreeEngine().code_flags(session.build, pipeline=name, spec_library=None)
+
+
+def tune_pipeline(session: Session) -> list[str]:
+    """The fastest pipeline first, then those within ``min_gain`` of it."""
+    s, engine = session, IreeEngine()
+    current = s.build.selection.iree_pipeline
+    signature = f"{s.model.name}:{file_sha256(s.build.artifacts.scheduled)[:20]}"
+    names = candidate_pipelines(s)
+
+    def candidate(name):
+        device = engine.pipeline(s.build, name).device
+        return {"pipeline": name, "flags": pipeline_flags(s, name),
+                **({"device": device} if device != "local-task" else {})}
+
+    known = {n: s.db.get("pipeline", signature, candidate(n)) for n in names}
+    todo = [n for n in names if known[n] is None]
+    s.reused += len(names) - len(todo)
+    todo = todo[: s.budget.room(len(todo))]
+    if todo and s.budget.left():
+        s.note(f"pipelines: compiling {len(todo)} candidates ({', '.join(todo)}); baseline {current}")
+        jobs = {n: (s.build.artifacts.scheduled, s.workdir / f"pipeline-{n}.vmfb",
+                    engine.flags(s.build, pipeline=n, cpu=s.cpu))
+                for n in dict.fromkeys([current, *todo])}
+        failures = s.compile_all(jobs)
+        for name, (_, vmfb, _) in jobs.items():
+            failures[name] = failures[name] or s.check(vmfb)
+        timed = s.time_vmfbs({n: job[1] for n, job in jobs.items() if failures[n] is None},
+                             {n: n for n in jobs})
+        baseline = timed.get(current)
+        for name in todo:
+            outcome = failures[name] or timed[name]
+            if isinstance(outcome, Failure) or isinstance(baseline, float):
+                known[name] = s.db.record("pipeline", signature, candidate(name), outcome,
+                                          baseline_ms=baseline if isinstance(baseline, float) else None,
+                                          model=s.model.name)
+            s.budget.spend()
+    for name in names:
+        trial = known[name]
+        if trial is None:
+            continue
+        shown = (f"{trial.ms:.3f} ms vs {trial.baseline_ms:.3f} ms ({trial.ratio:.2f}x)"
+                 if trial.ratio else f"{trial.status}: {(trial.detail or '')[:120]}")
+        s.note(f"  pipeline {name}: {shown}")
+    ratios = {n: t.ratio for n, t in known.items() if t is not None and t.ratio}
+    ratios.setdefault(current, 1.0)
+    best = min(ratios, key=ratios.get)
+    if ratios[best] >= 1 - s.settings.min_gain:
+        best = current  # a win within the noise is not a win
+    # Pipelines as fast as the best (within min-gain) are ties: the dispatch level decides.
+    ties = [best] + sorted((n for n, r in ratios.items()
+                            if n != best and r <= ratios[best] + s.settings.min_gain), key=ratios.get)
+    s.note(f"pipeline: {best} ({ratios[best]:.2f}x of {current})"
+           + (f"; as fast within {s.settings.min_gain:.0%}: {', '.join(ties[1:])}" if ties[1:] else ""))
+    return ties

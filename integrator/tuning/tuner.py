@@ -1,0 +1,158 @@
+"""The auto-tuner: ``doit run tune:<model>`` (or ``python -m integrator tune <model>``).
+
+For IREE builds, two levels, each measured against a baseline re-measured in the same batch
+(so the machine's drift cancels out of the ratio):
+
+1. **Pipeline** (``pipeline_search.py``): every candidate IREE flag set compiles the whole
+   model, is checked, and all are timed in alternating rounds against the current pipeline.
+2. **Dispatches** (``dispatch_search.py``): with the chosen pipeline, the slowest dispatches
+   that a spec can reach get candidate tile sizes, each a tuning spec timed against IREE's
+   default for that dispatch.
+
+The winners are validated together on the whole model, which is then timed against the
+current build; only a clear win is written (``<first user spec library>/<cpu>/<model>.mlir``
+and ``.toml``, ``choices.py``), which the compile and bench stages pick up. For the upstream
+engine the selected schedule's parameters are searched instead (``schedule_search.py``).
+Every trial goes into the results database (``trials.py``): a re-run skips what is known.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+from ..core import progress
+from ..core.artifacts import write_json, write_text
+from ..core.build import Build
+from . import dispatch_search as dispatch
+from .choices import TunedChoice, write_choice
+from .pipeline_search import tune_pipeline
+from .schedule_search import tune_schedule
+from .session import Session
+from .specs import SpecError, render_spec
+from .trials import Failure
+
+
+def tune(project, model, *, minutes: float | None = None, trials: int | None = None) -> str:
+    build = Build.of(project, model)
+    if build.selection.engine not in ("iree", "mlir"):
+        raise build.error("tune", f"the tuner tunes IREE and upstream-MLIR builds; {model.name} uses "
+                          f"the {build.selection.engine} engine")
+    settings = project.tuning
+    session = Session(build, minutes=settings.minutes if minutes is None else minutes,
+                      trials=settings.trials if trials is None else trials)
+    try:
+        session.note(f"tuning {model.name} on {session.cpu}, {session.threads} threads; "
+                     f"{session.budget.describe()}; trials database {session.db.path}")
+        if build.selection.engine == "mlir":
+            return tune_schedule(session)
+        return tune_iree(session)
+    except SpecError as error:
+        raise session.error(str(error)) from None
+    finally:
+        session.close()
+
+
+def _choose_pipeline(s: Session, ties: list[str]):
+    """Among equally fast pipelines, the one whose dispatches specs can reach most."""
+    options = []
+    for pipeline in ties:
+        if options and not s.budget.left():
+            break
+        try:
+            dispatches = dispatch.dispatches_of(s, pipeline)
+        except (RuntimeError, subprocess.TimeoutExpired) as error:  # IreeCompileError included
+            s.note(f"  under {pipeline}, the dispatches could not be dumped ({str(error)[:200]}); skipped")
+            continue
+        reachable = dispatch.reachable(s, [d for d in dispatches if d.tunable], pipeline)
+        # Untimed yet: the share of dispatch launches, a proxy good enough to rank ties.
+        share = sum(d.count for d in reachable) / (sum(d.count for d in dispatches) or 1)
+        options.append((share, pipeline, dispatches, reachable))
+        s.note(f"  under {pipeline}, specs reach {share:.0%} of the dispatch launches")
+    if not options:
+        raise s.error("no candidate pipeline's dispatches could be dumped; see " + str(s.workdir / "tune.log"))
+    _, pipeline, dispatches, reachable = max(options, key=lambda o: o[0])
+    if len(options) > 1:
+        s.note(f"pipeline for dispatch tuning: {pipeline}")
+    return pipeline, dispatches, reachable
+
+
+def tune_iree(s: Session) -> str:
+    started = time.monotonic()
+    current = s.build.selection.iree_pipeline
+    pipeline, dispatches, reachable = _choose_pipeline(s, tune_pipeline(s))
+    dispatches = dispatch.profile(s, pipeline, dispatches)
+    reachable = sorted((d for d in reachable if d.ms), key=lambda d: d.total_ms, reverse=True)
+    total = sum(d.total_ms for d in dispatches) or 1.0
+    tunable = [d for d in reachable if d.total_ms / total >= 0.01]  # worth a search
+    if s.settings.dispatches:
+        tunable = tunable[: s.settings.dispatches]
+    winners = []
+    with progress.bar(len(tunable), f"tune:{s.model.name} dispatches") as bar:
+        for i, d in enumerate(tunable):
+            if not s.budget.left():
+                s.note(f"budget spent: {s.budget.describe()}")
+                break
+            # The time left is shared by the dispatches still to tune, in proportion to their
+            # share of the model's time (TVM's task scheduler does the same): a dispatch that
+            # is 30 % of the model gets 30 times the search of one that is 1 %.
+            share = d.total_ms / (sum(t.total_ms for t in tunable[i:]) or 1.0)
+            deadline = time.monotonic() + s.budget.seconds_left() * share
+            if best := dispatch.tune_dispatch(s, d, deadline=deadline):
+                winners.append((d, *best))
+                s.note(f"  {d.short_name}: {best[1]:.2f}x of IREE's default with {best[0]}")
+            bar.update(1)
+    winners = dispatch.validate(s, pipeline, winners)
+    final = finish(s, current, pipeline, winners, dispatches)
+    final["seconds"] = round(time.monotonic() - started, 1)
+    write_json(s.workdir / "summary.json", final | {"log": s.log})
+    return final["summary"]
+
+
+def finish(s: Session, current: str, pipeline: str, winners: list, dispatches: list) -> dict:
+    """Time the tuned model against the current build; write the spec and choice if faster."""
+    spec = s.workdir / "tuned.mlir"
+    header = (f"Written by `doit run tune:{s.model.name}` on {time.strftime('%Y-%m-%d %H:%M')} "
+              f"for {s.cpu} ({s.threads} threads), pipeline {pipeline}.\n"
+              "Each matcher is one dispatch's root op (op name and operand types); the\n"
+              "configuration was timed against IREE's default for that dispatch.")
+    spec.write_text(render_spec([dispatch.entry_for(d, c, dispatch.marker(s, d)) for d, c, _ in winners], header))
+    source = s.build.artifacts.scheduled
+    jobs = {"current": (source, s.workdir / "final-current.vmfb", dispatch.model_flags(s, current)),
+            "tuned": (source, s.workdir / "final-tuned.vmfb",
+                      dispatch.model_flags(s, pipeline, spec if winners else None, "final"))}
+    failures = s.compile_all(jobs)
+    if problem := failures["tuned"] or s.check(jobs["tuned"][1]):
+        return {"summary": f"tune:{s.model.name}: the tuned build failed ({problem}); nothing written"}
+    if failures["current"]:
+        return {"summary": f"tune:{s.model.name}: the current build does not compile "
+                           f"({failures['current']}); nothing written"}
+    timed = s.time_vmfbs({"current": jobs["current"][1], "tuned": jobs["tuned"][1]},
+                         {"current": current, "tuned": pipeline})
+    before, after = timed["current"], timed["tuned"]
+    if isinstance(before, Failure) or isinstance(after, Failure):
+        return {"summary": f"tune:{s.model.name}: timing failed ({before} / {after}); nothing written"}
+    record = {"model": s.model.name, "cpu": s.cpu, "threads": s.threads, "pipeline": pipeline,
+              "previous_pipeline": current, "before_ms": before, "after_ms": after,
+              "trials": s.budget.used,
+              "dispatch_specs": [{"dispatch": d.short_name, "config": c, "ratio": r} for d, c, r in winners]}
+    # Only a clear win is written: on a shared machine a few percent is within the noise.
+    improved = (pipeline != current or winners) and after < before * (1 - s.settings.min_gain)
+    if improved:
+        s.out_dir.mkdir(parents=True, exist_ok=True)
+        if winners:
+            write_text(s.spec_file, spec.read_text())
+        else:
+            s.spec_file.unlink(missing_ok=True)
+        write_choice(s.choice_file, TunedChoice(iree_pipeline=pipeline, record={
+            "cpu": s.cpu, "threads": s.threads, "previous_pipeline": current,
+            "before_ms": round(before, 4), "after_ms": round(after, 4), "trials": s.budget.used,
+            "dispatch_specs": len(winners)}), s.model.name)
+    share = sum(d.total_ms for d in dispatches[:5]) / (sum(d.total_ms for d in dispatches) or 1)
+    summary = (f"tune:{s.model.name}: {before:.3f} ms -> {after:.3f} ms ({after / before:.2f}x) with "
+               f"pipeline {pipeline} and {len(winners)} dispatch spec(s); {s.budget.describe()}, "
+               f"{s.reused} known trials reused; the 5 slowest dispatches were {share:.0%} of the time. ")
+    summary += (f"Wrote {s.choice_file}" + (f" and {s.spec_file}" if winners else "")
+                + f"; `doit run bench:{s.model.name}` uses them."
+                if improved else "Not faster than the current build: nothing written.")
+    return record | {"summary": summary, "written": bool(improved)}

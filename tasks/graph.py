@@ -1,0 +1,248 @@
+"""doit tasks from the stage table (``integrator/core/stages.py``): one group per model stage
+with one subtask per model (``<stage>:<model>``), one task per project stage (``specs``,
+``peak``, ``report``), and the views asked for by name (``tune``, ``dispatches``, ``ir``,
+``models``).
+
+Actions are module-level functions so that ``doit -n N`` can pickle them. Each action runs
+``python -m integrator ...`` in a fresh process (see ``integrator/cli.py`` for why). A model
+whose requirement is not installed gets tasks that only say it is skipped; ``models`` prints
+the catalogue.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from functools import cache
+from pathlib import Path
+
+from doit.exceptions import TaskFailed
+from doit.tools import config_changed
+
+from integrator.core.build import Build
+from integrator.core.cli import EXIT_STAGE_ERROR
+from integrator.core.stages import PROJECT_STAGES, STAGES
+from integrator.ingress.models import discover, missing_dirs
+from integrator.core.project import load_project
+
+# Tasks whose one-line summary should reach the terminal at doit's default verbosity.
+_SHOW_OUTPUT = {"check", "bench"}
+
+
+@cache
+def project():
+    return load_project(Path(__file__).parent.parent)
+
+
+@cache
+def models():
+    for directory in missing_dirs(project().model_dirs):
+        print(f"warning: models directory {directory} does not exist", file=sys.stderr)
+    return discover(project().model_dirs)
+
+
+def buildable():
+    return [m for m in models() if not m.missing]
+
+
+def run_integrator(
+    arguments: list[str], label: str, root: str, error_file: str | None = None, stale=()
+):
+    """Run ``python -m integrator <arguments>``; turn its failure into one clear doit message.
+
+    On a terminal the process's stderr (progress) is shown live; it is always kept for errors.
+    A failure is also kept in ``error_file`` (JSON, removed on success) for the catalogue,
+    and the targets of an earlier success are removed: they no longer match the inputs.
+    """
+    failure, record = _run(arguments, label, root)
+    if error_file:
+        path = Path(error_file)
+        if failure is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(record, indent=2) + "\n")
+    if failure is not None:
+        for target in stale:
+            Path(target).unlink(missing_ok=True)
+    return failure
+
+
+def skipped(label: str, reason: str):
+    """The action of a model that cannot be built here (a requirement is not installed)."""
+    print(f"{label}: skipped: {reason}")
+
+
+def _run(arguments: list[str], label: str, root: str):
+    """(TaskFailed or None, the failure as a record): a stage's own error arrives as data (the
+    CLI writes it to ``INTEGRATOR_ERROR_RECORD``); a crash is described from its exit status."""
+    live = sys.__stderr__.isatty()
+    record_file = Path(tempfile.mkstemp(prefix="integrator-error-", suffix=".json")[1])
+    env = dict(os.environ, INTEGRATOR_PROGRESS="1" if live else "0",
+               INTEGRATOR_ERROR_RECORD=str(record_file))
+    proc = subprocess.Popen(
+        [sys.executable, "-W", "ignore::FutureWarning", "-m", "integrator", *arguments,
+         "--root", root],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root, env=env,
+    )
+    errors = bytearray()
+
+    def pump():
+        while chunk := os.read(proc.stderr.fileno(), 4096):
+            errors.extend(chunk)
+            if live:
+                sys.__stderr__.write(chunk.decode(errors="replace"))
+                sys.__stderr__.flush()
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    out = proc.stdout.read().decode(errors="replace")
+    proc.wait()
+    reader.join()
+    stderr = errors.decode(errors="replace")
+    sys.stdout.write(out)
+    try:
+        record = json.loads(record_file.read_text() or "null")
+    finally:
+        record_file.unlink(missing_ok=True)
+    if proc.returncode == 0:
+        return None, None
+    if proc.returncode == EXIT_STAGE_ERROR and record:
+        return TaskFailed(record["text"]), record
+    if proc.returncode < 0:
+        reason = f"killed by {signal.Signals(-proc.returncode).name}"
+    else:
+        reason = f"exit code {proc.returncode}"
+    tail = "\n".join(stderr.strip().splitlines()[-30:])
+    text = f"{label}: the stage process crashed ({reason})\n{tail}"
+    return TaskFailed(text), {"stage": label.split(":")[0], "message": text, "text": text,
+                              "crashed": reason}
+
+
+def clean_outputs(paths: list[str]):
+    """Remove a stage's files, temporaries left by a kill, and the directory once empty."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            shutil.rmtree(path)
+        path.unlink(missing_ok=True)
+        for leftover in path.parent.glob(f".{path.name}.tmp*"):
+            leftover.unlink(missing_ok=True)
+    try:
+        Path(paths[0]).parent.rmdir()
+    except OSError:
+        pass  # other stages' files are still there
+
+
+def stage_tasks(name: str):
+    """The doit tasks of one stage of the table: a group with a subtask per model for a model
+    stage, one task for a project stage."""
+    root = str(project().root)
+    if name in PROJECT_STAGES:
+        stage = PROJECT_STAGES[name]
+        targets = [str(p) for p in stage.outputs(project())]
+        yield {
+            "basename": name,
+            "doc": stage.doc,
+            "actions": [(run_integrator, [["run", name], name, root, None, targets])],
+            "file_dep": [str(p) for p in stage.all_inputs(project())],
+            "targets": targets,
+            "uptodate": [config_changed(stage.key(project()))],
+            "clean": [(clean_outputs, [targets])] if targets else [],
+            "verbosity": 2,
+        }
+        return
+    stage = STAGES[name]
+    yield {"basename": name, "name": None, "doc": stage.doc}
+    for model in models():
+        label = f"{name}:{model.name}"
+        if model.missing:  # no targets, no deps: nothing downstream waits for it
+            yield {
+                "basename": name,
+                "name": model.name,
+                "doc": f"{name} {model.name} (skipped: {model.skip_reason})",
+                "actions": [(skipped, [label, model.skip_reason])],
+                # Said once, then quiet until what is missing changes (no-op runs stay no-op).
+                "uptodate": [config_changed({"missing": list(model.missing)})],
+                "verbosity": 2,
+            }
+            continue
+        build = Build.of(project(), model)
+        outputs = [str(p) for p in stage.outputs(build)]
+        error_file = str(build.artifacts.error(name))
+        yield {
+            "basename": name,
+            "name": model.name,
+            "doc": f"{name} {model.name} ({model.path.name})",
+            "actions": [(run_integrator, [["run", name, model.name], label, root, error_file, outputs])],
+            "file_dep": [str(p) for p in stage.all_inputs(build)],
+            "targets": outputs,
+            "uptodate": [config_changed(stage.key(build))],
+            "clean": [(clean_outputs, [outputs + [str(p) for p in stage.leftovers(build)] + [error_file]])],
+            "verbosity": 2 if name in _SHOW_OUTPUT else 1,
+        }
+
+
+def _task_generator(name: str):
+    def generate():
+        yield from stage_tasks(name)
+
+    generate.__doc__ = (STAGES.get(name) or PROJECT_STAGES[name]).doc
+    return generate
+
+
+# One doit task generator per stage of the table (doit finds them by their `task_` names).
+for _name in (*STAGES, *PROJECT_STAGES):
+    globals()[f"task_{_name}"] = _task_generator(_name)
+
+
+def _per_model_command(basename: str, doc: str, command: str, model_doc: str, task_dep):
+    """A group of tasks asked for by name, one per model, that run ``python -m integrator
+    <command> <model>`` every time (views and tuning: nothing to be up to date with)."""
+    yield {"basename": basename, "name": None, "doc": doc}
+    for model in buildable():
+        yield {
+            "name": model.name,
+            "doc": model_doc.format(model=model.name),
+            "actions": [(run_integrator, [[command, model.name], f"{basename}:{model.name}",
+                                          str(project().root)])],
+            "task_dep": [d.format(model=model.name) for d in task_dep],
+            "uptodate": [False],
+            "verbosity": 2,
+        }
+
+
+def task_tune():
+    """auto-tune a model (doit run tune:<model> minutes=30 trials=0): writes a user tuning spec"""
+    # Tunes a build that exists and is correct; resumes from the trials database.
+    yield from _per_model_command(
+        "tune", "auto-tune a model's pipeline and dispatches", "tune",
+        "tune {model}: pipeline, then its slowest dispatches; see README", ["check:{model}"])
+
+
+def task_dispatches():
+    """a model's dispatches and which tuning spec configured each (doit run dispatches:<model>)"""
+    yield from _per_model_command(
+        "dispatches", "which tuning spec configured which dispatch", "dispatches",
+        "dispatches of {model} and the tuning spec that configured each", ["schedule:{model}", "specs"])
+
+
+def task_ir():
+    """print a model's IR after each stage (doit run ir:<model>); builds through compile first"""
+    yield from _per_model_command(
+        "ir", "print a model's IR after each stage", "ir",
+        "IR of {model} after import, schedule (and transform, lowered)", ["compile:{model}"])
+
+
+def task_models():
+    """the catalogue: every model's format, inputs, parameters, FLOPs and stage states"""
+    return {
+        "actions": [(run_integrator, [["models"], "models", str(project().root)])],
+        "uptodate": [False],  # a view of the current state: always shown afresh
+        "verbosity": 2,
+    }
