@@ -1,0 +1,105 @@
+"""The machine's peak at the bench thread count, measured two ways (the ``peak`` stage):
+
+* **arithmetic peak**: ``fma_peak.c``, independent FMA chains in registers on the widest
+  vectors the CPU has (built here with ``cc -march=native``), on every bench thread. No library
+  or compiled model can beat it, so "% of peak" is never above 100 %.
+* **practical GEMM peak**: the best of numpy's BLAS and torch's sgemm on a large square
+  matrix: what a tuned library reaches on the densest real kernel.
+
+The report shows each model's GFLOP/s as a share of the arithmetic peak, and names both.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+KERNEL = Path(__file__).parent / "fma_peak.c"
+
+
+def fma_peak(threads: int, *, repeats: int = 5, seconds: float = 0.3) -> dict:
+    """GFLOP/s of the FMA kernel on ``threads`` threads: the best of ``repeats`` runs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        binary = Path(tmp, "fma_peak")
+        build = subprocess.run(["cc", "-O2", "-march=native", "-ffp-contract=fast", "-pthread",
+                                "-o", str(binary), str(KERNEL)], capture_output=True, text=True)
+        if build.returncode:
+            raise RuntimeError(f"the C compiler could not build {KERNEL.name}:\n{build.stderr}")
+
+        def run(iterations: int) -> tuple[float, float, int]:
+            out = subprocess.run([str(binary), str(threads), str(iterations)], capture_output=True,
+                                 text=True, check=True).stdout.split()
+            return float(out[0]), float(out[1]), int(out[2])
+
+        iterations = 1_000_000
+        elapsed, _, _ = run(iterations)  # calibrate: about `seconds` per run
+        iterations = max(iterations, int(iterations * seconds / max(elapsed, 1e-6)))
+        rates, bits = [], 0
+        for _ in range(repeats):
+            elapsed, flops, bits = run(iterations)
+            rates.append(flops / elapsed / 1e9)
+    return {"gflops_per_s": max(rates), "vector_bits": bits,
+            "samples_gflops_per_s": [round(r, 2) for r in rates]}
+
+
+def gemm_peak(threads: int, *, size: int = 2048, repeats: int = 7) -> dict:
+    """GFLOP/s of single-precision GEMM through numpy's BLAS and torch, the best of each."""
+    import torch
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((size, size), dtype=np.float32)
+    b = rng.standard_normal((size, size), dtype=np.float32)
+
+    def best(matmul) -> float:
+        matmul()  # warm-up: thread pool start, page faults
+        seconds = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            matmul()
+            seconds.append(time.perf_counter() - started)
+        return 2 * size**3 / min(seconds) / 1e9
+
+    with threadpool_limits(limits=threads, user_api="blas"):
+        blas = [{k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+                for info in threadpool_info() if info.get("user_api") == "blas"]
+        numpy_rate = best(lambda: a @ b)
+    torch.set_num_threads(threads)
+    ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+    torch_rate = best(lambda: torch.mm(ta, tb))
+    return {"gflops_per_s": max(numpy_rate, torch_rate), "size": size,
+            "numpy_gflops_per_s": numpy_rate, "torch_gflops_per_s": torch_rate, "blas": blas}
+
+
+def measure_peak(threads: int) -> dict:
+    arithmetic = fma_peak(threads)
+    gemm = gemm_peak(threads)
+    result = {"threads": threads, "gflops_per_s": arithmetic["gflops_per_s"],
+              "arithmetic": arithmetic, "gemm": gemm}
+    if gemm["gflops_per_s"] > arithmetic["gflops_per_s"]:
+        # Only noise can do this (the machine was busy while the kernel ran): the peak stays
+        # an upper bound, and the record says what happened.
+        result["gflops_per_s"] = gemm["gflops_per_s"]
+        result["note"] = "sgemm beat the FMA kernel (a busy machine?): the peak is sgemm's"
+    return result
+
+
+def peak_file(project) -> Path:
+    return project.cache / "host" / f"peak-{project.bench.threads}threads.json"
+
+
+def run_peak(project) -> str:
+    from ..core.artifacts import write_json
+    from ..core.host import host_cpu
+
+    result = measure_peak(project.bench.threads)
+    result["host_cpu"] = host_cpu(project.cache)
+    write_json(peak_file(project), result)
+    a, g = result["arithmetic"], result["gemm"]
+    return (f"peak at {result['threads']} threads: arithmetic {a['gflops_per_s']:.1f} GFLOP/s "
+            f"({a['vector_bits']}-bit FMAs); practical sgemm {g['gflops_per_s']:.1f} GFLOP/s "
+            f"(numpy {g['numpy_gflops_per_s']:.1f}, torch {g['torch_gflops_per_s']:.1f}, {g['size']}^3)")
