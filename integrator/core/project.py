@@ -24,6 +24,7 @@ class BenchSettings:
     max_samples: int = 200
     seconds: float = 2.0  # time budget per system for the timed calls
     noisy_spread: float = 0.10  # flag a system whose IQR exceeds this fraction of its median
+    settle_seconds: float = 0.5  # idle pause before each system's round: spinning pools go quiet
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,14 @@ def compiler_errors(text: str, limit: int = 20) -> str:
     return "\n".join(lines[:limit]) or text[-4000:]
 
 
+def _hint(diagnostics: str) -> str:
+    if "exceeded stack allocation limit" in diagnostics:
+        return ("IREE's code for one dispatch needs more stack than it allows: raise the limit "
+                "(IREE_FLAGS = [\"--iree-llvmcpu-stack-allocation-limit=131072\"]; IREE's worker "
+                "threads have 128 KiB stacks), or try another pipeline (`doit run tune:<model>`)")
+    return "the first 'error:' above names the operation IREE could not handle"
+
+
 class IreeEngine(Engine):
     name = "iree"
 
@@ -166,11 +174,12 @@ class IreeEngine(Engine):
                 (f"IREE cannot lower {', '.join(ops)}; " if ops else "")
                 + "iree-compile failed:\n" + compiler_errors(str(error)),
                 hint="a model that avoids the op, or a decomposition of it, gets past this"
-                if ops else "the first 'error:' above names the operation IREE could not handle",
+                if ops else _hint(str(error)),
             ) from None
         # The runtime device is the pipeline's choice too: it is in the record, which check
         # and bench depend on.
-        return {"flags": flags, "device": self.pipeline(build).device}
+        chosen = self.pipeline(build)
+        return {"pipeline": chosen.name, "flags": flags, "device": chosen.device}
 
     def load(self, artifact: Path, record: dict, *, entry: str, n_outputs: int) -> "IreeModule":
         return IreeModule(artifact, entry, driver=record.get("device", "local-task"))

@@ -98,6 +98,10 @@ def _bench(subject, expected, settings, systems, compiled, baseline, bar) -> dic
             for name, system in list(prepared.items()):
                 bar.set_postfix_str(f"round {round_index + 1}: {name}")
                 bar.update()
+                # The previous system's thread pool may still be spinning for work (onnxruntime's
+                # and OpenMP's do, by design); a compiled model in its own process would share
+                # the cores with it. Let it go idle first.
+                time.sleep(settings.settle_seconds)
                 try:
                     times = system.time(settings.warmup, counts[name])
                 except Exception as error:

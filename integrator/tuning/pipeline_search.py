@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..core.artifacts import file_sha256
 from ..engines.iree import IreeEngine
 from ..scheduling.pipelines import iree_pipeline_names
+from .library import current_library
 from .session import Session
 from .trials import Failure
 
@@ -29,10 +30,15 @@ def tune_pipeline(session: Session) -> list[str]:
     signature = f"{s.model.name}:{file_sha256(s.build.artifacts.scheduled)[:20]}"
     names = candidate_pipelines(s)
 
+    # The current spec library compiles with every candidate (a spec made for one pipeline can
+    # break another), so its content is part of what a trial measured.
+    library = current_library(s.project)
+    specs = {"specs": file_sha256(library)[:16]} if library else {}
+
     def candidate(name):
         device = engine.pipeline(s.build, name).device
         return {"pipeline": name, "flags": pipeline_flags(s, name),
-                **({"device": device} if device != "local-task" else {})}
+                **({"device": device} if device != "local-task" else {}), **specs}
 
     known = {n: s.db.get("pipeline", signature, candidate(n)) for n in names}
     todo = [n for n in names if known[n] is None]
