@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from ..ingress.models import ModelFile
 from .artifacts import Artifacts
@@ -47,6 +48,15 @@ class Build:
         except KeyError as error:
             raise self.error("compile", error.args[0],
                              hint="see [tool.integrator.external.<name>] in pyproject.toml") from None
+
+    def compile_outputs(self) -> list[Path]:
+        """The artifact, its record, and what the engine writes beside them (an unknown
+        engine writes nothing more: the compile stage reports it)."""
+        try:
+            extra = self.engine.extra_outputs(self)
+        except StageError:
+            extra = []
+        return [self.artifacts.compiled, self.artifacts.compile_info, *extra]
 
     def error(self, stage: str, message: str, hint: str | None = None) -> StageError:
         return StageError(self.name, stage, message, hint)

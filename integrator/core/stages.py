@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from .build import Build
+from .errors import StageError
 from .code import stage_code
 from .host import host_cpu
 from .project import Project
@@ -81,14 +82,14 @@ class ProjectStage:
 def _engine_modules(b: Build) -> list[str]:
     from ..engines import engine_module
 
-    return [f"engines.{engine_module(b.project, b.selection.engine)[:-3]}"]
+    return [engine_module(b.selection.engine)]
 
 
 def _engine_files(b: Build) -> list[Path]:
     """Non-Python sources of the engine (the upstream engine's C runtime)."""
     try:
         return b.engine.code()
-    except Exception:  # an unknown engine: the compile stage reports it
+    except StageError:  # an unknown engine: the compile stage reports it
         return []
 
 
@@ -119,7 +120,7 @@ def compile_key(b: Build) -> dict:
            "input_type": b.model.format}
     try:
         return key | b.engine.key(b)
-    except Exception:  # an unknown engine: the compile stage reports it when it runs
+    except StageError:  # an unknown engine: the compile stage reports it when it runs
         return key | {"external": None}
 
 
@@ -155,19 +156,10 @@ def _schedule_outputs(b: Build) -> list[Path]:
     return [a.scheduled, a.schedule_info, *extra]
 
 
-def compile_outputs(b: Build) -> list[Path]:
-    a = b.artifacts
-    try:
-        extra = b.engine.extra_outputs(b)
-    except Exception:
-        extra = []
-    return [a.compiled, a.compile_info, *extra]
-
-
 def _compile_inputs(b: Build) -> list[Path]:
     try:
         files = b.engine.inputs(b)
-    except Exception:
+    except StageError:  # an unknown engine: the compile stage reports it
         files = []
     return [b.artifacts.scheduled, *files]
 
@@ -199,7 +191,7 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
           loaded=lambda b: _engine_modules(b) if b.selection.engine == "mlir" else []),
     Stage("compile", "compile for the host CPU with the model's engine and pipeline",
           "engines.stage:run_compile",
-          inputs=_compile_inputs, outputs=compile_outputs, key=compile_key,
+          inputs=_compile_inputs, outputs=lambda b: b.compile_outputs(), key=compile_key,
           leftovers=_compile_leftovers, loaded=_engine_modules),
     Stage("check", "run the compiled model on the reference inputs and compare with the reference",
           "measure.check:run_check",

@@ -39,9 +39,9 @@ def get_engine(project, name: str) -> Engine:
     raise KeyError(f"unknown engine {name!r}; known: {known}")
 
 
-def engine_module(project, name: str) -> str:
-    """The file name of the module that implements engine ``name`` (for stage inputs)."""
-    return f"{BUILT_IN[name][0]}.py" if name in BUILT_IN else "external.py"
+def engine_module(name: str) -> str:
+    """The module that implements engine ``name``, relative to ``integrator`` (stage inputs)."""
+    return f"engines.{BUILT_IN[name][0] if name in BUILT_IN else 'external'}"
 
 
 __all__ = ["BUILT_IN", "Compiled", "Engine", "artifact_suffix", "engine_module", "get_engine"]

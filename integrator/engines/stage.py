@@ -15,8 +15,7 @@ def run_compile(b) -> str:
     cpu = host_cpu(b.project.cache)
     engine = b.engine  # an unknown engine fails here, with the names it could have been
     started = time.perf_counter()
-    outputs = [b.artifacts.compiled, b.artifacts.compile_info, *engine.extra_outputs(b)]
-    with atomic_outputs(*outputs) as temps, progress.elapsed(f"compile:{b.name}"):
+    with atomic_outputs(*b.compile_outputs()) as temps, progress.elapsed(f"compile:{b.name}"):
         record = {"engine": b.selection.engine, "cpu": cpu}
         record |= engine.compile(b, b.artifacts.scheduled, temps[0], list(temps[2:]))
         record["seconds"] = round(time.perf_counter() - started, 3)
