@@ -21,6 +21,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from integrator.measure.report import gflops_cell, peak_share
+
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ["resnet50", "mlp", "tiny_cnn", "transformer_block",
           *sorted(p.stem for p in (ROOT / "benchmarks" / "models").glob("*.py"))]
@@ -49,9 +51,8 @@ def row(name: str, bench: dict | None, failure: str | None, peak: float | None) 
     for baseline in BASELINES:
         result = systems.get(baseline, {})
         cells.append(f"{ms / result['median_ms']:.2f}x" if "median_ms" in result else "-")
-    gflops = compiled.get("gflops_per_s")
-    cells.append(f"{gflops:.1f}" if gflops else "-")
-    cells.append(f"{100 * gflops / peak:.0f}%" if gflops and peak else "-")
+    cells.append(gflops_cell(compiled) or "-")
+    cells.append(peak_share(compiled, peak) or "-")
     return cells
 
 

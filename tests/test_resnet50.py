@@ -33,5 +33,9 @@ def test_resnet50_end_to_end(make_project):
     # The honest peak holds on a real model: no system, onnxruntime included, exceeds it.
     assert project.doit("run", "peak").returncode == 0
     peak = json.loads(next((project.cache / "host").glob("peak-*.json")).read_text())
+    machine = {k: peak[k] for k in ("machine", "host_cpu")} | {"variants": peak["arithmetic"]["variants"]}
     for name, result in bench["systems"].items():
-        assert result["gflops_per_s"] <= peak["gflops_per_s"], (name, result["gflops_per_s"], peak)
+        if result.get("effective_gflops"):  # a Winograd build executes fewer FLOPs than counted
+            assert bench["compile"].get("fewer_flops"), bench["compile"]
+            continue
+        assert result["gflops_per_s"] <= peak["gflops_per_s"], (name, result["gflops_per_s"], machine)

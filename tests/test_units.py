@@ -259,3 +259,27 @@ def test_family_defaults_apply_to_a_cpu_name_without_a_directory(tmp_path, monke
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "m.toml").write_text(f'iree-pipeline = "{pipeline}"\n')
         assert select(project, model).iree_pipeline == pipeline, arch
+
+
+def test_report_never_shows_more_than_the_peak(tmp_path):
+    """A rate above the peak says the peak is wrong; an effective (Winograd) rate is not
+    held against it."""
+    from integrator.core.artifacts import write_json
+    from integrator.measure.report import build_report
+
+    def system(ms, gflops, **extra):
+        return {"median_ms": ms, "p90_ms": ms, "iqr_ms": 0.0, "samples": 10,
+                "gflops_per_s": gflops, **extra}
+
+    bench = {"model": "m", "engine": "iree", "threads": 2, "host_cpu": "x86-64", "baseline": None,
+             "systems": {"iree": system(1.0, 150.0, effective_gflops="Winograd"),
+                         "onnxruntime": system(1.2, 120.0), "torch_eager": system(2.0, 50.0)}}
+    write_json(tmp_path / "bench.json", bench)
+    write_json(tmp_path / "peak.json", {"threads": 2, "gflops_per_s": 100.0})
+    table = build_report([tmp_path / "bench.json"], [], tmp_path / "peak.json",
+                         markdown=tmp_path / "r.md", chart=tmp_path / "r.png", root=tmp_path)
+    lines = {line.split("|")[2].strip(): line for line in table.splitlines()[2:]}
+    assert "150.0 (effective)" in lines["iree"] and "%" not in lines["iree"]
+    assert "> peak" in lines["onnxruntime"]
+    assert "| 50% |" in lines["torch_eager"]
+    assert "the peak is wrong**: measured above it: m/onnxruntime 120.0" in (tmp_path / "r.md").read_text()

@@ -254,6 +254,12 @@ def _library_key(project: Project) -> dict:
             **_versions("iree-base-compiler")}
 
 
+def _peak_inputs(project: Project) -> list[Path]:
+    from ..measure.peak import KERNEL
+
+    return [KERNEL]  # C, so not found by the import closure
+
+
 def _peak_key(project: Project) -> dict:
     return {"cpu": host_cpu(project.cache), "threads": project.bench.threads, **_versions("numpy")}
 
@@ -263,7 +269,7 @@ PROJECT_STAGES: dict[str, ProjectStage] = {s.name: s for s in (
                  "then schedules/tuning)", "tuning.library:run_library",
                  inputs=_library_inputs, outputs=_library_outputs, key=_library_key),
     ProjectStage("peak", "measure this machine's peak GFLOP/s at the bench thread count",
-                 "measure.peak:run_peak", inputs=lambda p: [], outputs=_peak_file, key=_peak_key),
+                 "measure.peak:run_peak", inputs=_peak_inputs, outputs=_peak_file, key=_peak_key),
     ProjectStage("report", "table and chart of every model's bench results: .cache/report/report.{md,png}",
                  "measure.report:run_report", inputs=_report_inputs, outputs=_report_files,
                  key=_report_key),

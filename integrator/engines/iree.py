@@ -179,7 +179,10 @@ class IreeEngine(Engine):
         # The runtime device is the pipeline's choice too: it is in the record, which check
         # and bench depend on.
         chosen = self.pipeline(build)
-        return {"pipeline": chosen.name, "flags": flags, "device": chosen.device}
+        record = {"pipeline": chosen.name, "flags": flags, "device": chosen.device}
+        if chosen.fewer_flops:
+            record["fewer_flops"] = chosen.fewer_flops
+        return record
 
     def load(self, artifact: Path, record: dict, *, entry: str, n_outputs: int) -> "IreeModule":
         return IreeModule(artifact, entry, driver=record.get("device", "local-task"))

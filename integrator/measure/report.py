@@ -33,6 +33,31 @@ def _commit(root: Path) -> str:
         return "unknown"
 
 
+def peak_share(result: dict, peak: float | None) -> str:
+    """A system's GFLOP/s as a share of the arithmetic peak; blank for an effective rate (a
+    build that executes fewer FLOPs than counted); ``> peak`` where the peak is wrong."""
+    gflops = result.get("gflops_per_s")
+    if not gflops or not peak or result.get("effective_gflops"):
+        return ""
+    return f"{100 * gflops / peak:.0f}%" if gflops <= peak else "> peak"
+
+
+def gflops_cell(result: dict) -> str:
+    gflops = result.get("gflops_per_s")
+    if not gflops:
+        return ""
+    return f"{gflops:.1f}" + (" (effective)" if result.get("effective_gflops") else "")
+
+
+def beaten_peak(benches: list[dict], peak: float | None) -> list[str]:
+    """Systems measured above the peak: the peak is wrong (the machine was busy while it ran)."""
+    if not peak:
+        return []
+    return [f"{b['model']}/{name} {r['gflops_per_s']:.1f}" for b in benches
+            for name, r in b["systems"].items()
+            if r.get("gflops_per_s", 0) > peak and not r.get("effective_gflops")]
+
+
 def rows(benches: list[dict], checks: dict[str, dict], peak: float | None) -> list[list[str]]:
     table = []
     for bench in benches:
@@ -42,7 +67,6 @@ def rows(benches: list[dict], checks: dict[str, dict], peak: float | None) -> li
             if "error" in r:
                 table.append([model, name, "failed", "", "", "", "", "", "", r["error"][:60]])
                 continue
-            gflops = r.get("gflops_per_s")
             compiled = name == bench.get("engine", "iree")  # the compiled system bears its engine's name
             if compiled and check.get("verdict") == "no-reference":
                 verdict = "no reference"
@@ -60,8 +84,8 @@ def rows(benches: list[dict], checks: dict[str, dict], peak: float | None) -> li
                 str(r["samples"]),
                 f"{r['ratio_to_baseline']:.2f}x {bench['baseline']}" if "ratio_to_baseline" in r
                 else "",
-                f"{gflops:.1f}" if gflops else "",
-                f"{100 * gflops / peak:.0f}%" if gflops and peak else "",
+                gflops_cell(r),
+                peak_share(r, peak),
                 verdict,
             ])
     return table
@@ -131,10 +155,13 @@ def build_report(
     cpus = sorted({b["host_cpu"] for b in benches})
     threads = sorted({b["threads"] for b in benches})
     versions = tool_versions()
+    beaten = beaten_peak(benches, peak)
     environment = [
         f"- CPU: {_cpu_name()} (LLVM name: {', '.join(cpus)})",
         f"- threads: {', '.join(map(str, threads))}",
         _peak_line(peak_info),
+        *([f"- **the peak is wrong**: measured above it: {', '.join(beaten)}; the machine was "
+           "busy while it ran? Measure it again: `doit forget peak && doit run peak`"] if beaten else []),
         "- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
         f"- commit: {_commit(root)}; written {datetime.datetime.now().isoformat(timespec='seconds')}",
     ]
@@ -146,7 +173,8 @@ def build_report(
         "the median of the model's baseline, named in the cell (torch_eager for PyTorch models, "
         "onnxruntime for ONNX models; raw MLIR has none). `% peak`: GFLOP/s (FLOPs counted at "
         "import / median) over the machine's arithmetic peak (FMAs in registers on its widest "
-        "vectors: nothing can exceed it). `check`: the compiled model against the "
+        "vectors: nothing can exceed it); blank for a build marked `(effective)`, which executes "
+        "fewer FLOPs than counted (Winograd). `check`: the compiled model against the "
         "reference (torch eager, onnxruntime; `no reference` for raw MLIR); for baselines, their "
         "max abs error against the reference outputs.",
         "",

@@ -6,7 +6,9 @@ every dispatch (``--iree-codegen-transform-dialect-library``), and the runtime d
 build runs on (``device = "local-task"``, IREE's thread pool, or ``"local-sync"``: inline on
 the calling thread, no task-system overhead; for sub-millisecond models), and a schedule
 that steers IREE's preprocessing (``preprocessing-schedule``, ``preprocessing-params``,
-``preprocessing-passes``; see ``preprocessing.py``).
+``preprocessing-passes``; see ``preprocessing.py``), and, for a pipeline that changes the
+arithmetic (Winograd), why its builds execute fewer FLOPs than the model's count
+(``fewer-flops = "..."``): their GFLOP/s is then an effective rate, not held against the peak.
 ``[mlir.<name>]``: an upstream pass pipeline (``passes``, run in order) and the JIT's LLVM
 optimization level (``opt-level``).
 """
@@ -30,6 +32,7 @@ class IreePipeline:
     preprocessing_schedule: str | None = None
     preprocessing_params: dict = field(default_factory=dict)
     preprocessing_passes: tuple[str, ...] = ()
+    fewer_flops: str | None = None
 
     def all_flags(self, preprocessing_spec: Path | None = None) -> list[str]:
         """The flags; ``preprocessing_spec``: the built file of ``preprocessing_schedule``."""
@@ -94,6 +97,7 @@ def get_pipeline(schedules: Path, name: str) -> IreePipeline:
         preprocessing_schedule=entry.get("preprocessing-schedule"),
         preprocessing_params=dict(entry.get("preprocessing-params", {})),
         preprocessing_passes=tuple(entry.get("preprocessing-passes", [])),
+        fewer_flops=entry.get("fewer-flops"),
     )
 
 
