@@ -19,7 +19,7 @@ from .importer import STAGE, Imported, first_line, signature
 from .models import ModelFile, build
 
 
-def _decomposition_table():
+def _decomposition_table(conv_rewrites: bool):
     # torch's default table leaves _native_batch_norm_legit_no_training, which IREE cannot
     # legalize; torch-mlir's list decomposes it.
     import torch
@@ -32,6 +32,10 @@ def _decomposition_table():
     table[aten.__and__.Tensor] = lambda a, b: aten.bitwise_and.Tensor(a, b)
     table[aten.__or__.Tensor] = lambda a, b: aten.bitwise_or.Tensor(a, b)
     table[aten.__xor__.Tensor] = lambda a, b: aten.bitwise_xor.Tensor(a, b)
+    if conv_rewrites:
+        from .conv_rewrites import decompositions
+
+        table |= decompositions()
     return table
 
 
@@ -54,7 +58,7 @@ def _export(model: ModelFile, instance, inputs):
 
     try:
         exported = torch.export.export(instance, tuple(inputs))
-        return exported.run_decompositions(_decomposition_table())
+        return exported.run_decompositions(_decomposition_table(model.settings.conv_rewrites))
     except Exception as error:
         try:  # a forward() that fails in eager too is the clearer message
             with torch.no_grad():

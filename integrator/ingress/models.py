@@ -47,6 +47,9 @@ class ModelSettings:
     shapes: dict = field(default_factory=dict)  # ONNX input name -> full shape
     int_range: tuple[int, int] = (0, 2)  # integer inputs uniform in [low, high)
     entry: str | None = None  # MLIR: the function to run (default: the only public one, or main)
+    # PyTorch only: rewrite 1-D, 3-D, depthwise and transposed convolutions into the 2-D ones
+    # the compiler is fast on (ingress/conv_rewrites.py); False imports them as they are.
+    conv_rewrites: bool = True
 
 
 # Which settings make sense for which format is the format's (formats.py); anything else is
@@ -56,6 +59,7 @@ _TYPES = {
     "engine": (str, type(None)), "schedule_params": dict, "mlir_pipeline": (str, type(None)),
     "iree_pipeline": (str, type(None)), "iree_flags": (list, tuple), "requires": (list, tuple),
     "dims": dict, "shapes": dict, "int_range": (list, tuple), "entry": (str, type(None)),
+    "conv_rewrites": bool,
 }
 
 
@@ -126,7 +130,8 @@ def read_settings(path: Path, format: str | None = None) -> ModelSettings:
     for name, value in values.items():
         if name not in FORMATS[format].settings:
             raise ValueError(f"{where}: setting {name!r} does not apply to {format} models")
-        if not isinstance(value, _TYPES[name]) or isinstance(value, bool):  # no bool settings
+        # bool is an int to Python: only a setting that is a bool takes one
+        if not isinstance(value, _TYPES[name]) or isinstance(value, bool) != (_TYPES[name] is bool):
             raise ValueError(f"{where}: setting {name!r} has the wrong type ({value!r})")
     for name in ("iree_flags", "requires", "int_range"):
         if name in values:
