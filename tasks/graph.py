@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from doit.tools import config_changed
 
 from integrator.core.build import Build
 from integrator.core.cli import EXIT_STAGE_ERROR
+from integrator.core.crash import available_memory, describe_exit, oom_kills
 from integrator.core.stages import PROJECT_STAGES, STAGES
 from integrator.ingress.models import discover, missing_dirs
 from integrator.core.project import load_project
@@ -100,10 +100,13 @@ def _run(arguments: list[str], label: str, root: str):
                 sys.__stderr__.write(chunk.decode(errors="replace"))
                 sys.__stderr__.flush()
 
+    available, oom_before = available_memory(), oom_kills()
     reader = threading.Thread(target=pump, daemon=True)
     reader.start()
     out = proc.stdout.read().decode(errors="replace")
-    proc.wait()
+    # wait4, not wait: the child's peak memory says whether a SIGKILL was the OOM killer's
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     reader.join()
     stderr = errors.decode(errors="replace")
     sys.stdout.write(out)
@@ -115,14 +118,13 @@ def _run(arguments: list[str], label: str, root: str):
         return None, None
     if proc.returncode == EXIT_STAGE_ERROR and record:
         return TaskFailed(record["text"]), record
-    if proc.returncode < 0:
-        reason = f"killed by {signal.Signals(-proc.returncode).name}"
-    else:
-        reason = f"exit code {proc.returncode}"
+    reason, line = describe_exit(proc.returncode, stage=label.split(":")[0],
+                                 peak_rss=usage.ru_maxrss * 1024, available=available,
+                                 oom_before=oom_before, oom_after=oom_kills())
     tail = "\n".join(stderr.strip().splitlines()[-30:])
-    text = f"{label}: the stage process crashed ({reason})\n{tail}"
+    text = f"{label}: {line}\n{tail}"
     return TaskFailed(text), {"stage": label.split(":")[0], "message": text, "text": text,
-                              "crashed": reason}
+                              "crashed": reason, "peak_rss_bytes": usage.ru_maxrss * 1024}
 
 
 def clean_outputs(paths: list[str]):

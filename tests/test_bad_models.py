@@ -126,3 +126,26 @@ def test_a_failed_rebuild_leaves_no_stale_target(make_project):
     path.write_text(good + "# an edit\n")
     rows = json.loads(project.integrator("models", "--json").stdout)
     assert rows[0]["states"]["import"] == "stale"
+
+
+def test_a_killed_stage_process_is_named_and_leaves_nothing(make_project):
+    project = make_project()
+    project.write_model("killed", '''
+import os
+import signal
+import torch
+
+class Model(torch.nn.Module):
+    def forward(self, x):
+        return x + 1
+
+def get_init_inputs():
+    return []
+
+def get_inputs():
+    os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's OOM killer would
+''')
+    run = project.doit("run", "import:killed")
+    assert run.returncode != 0
+    assert "import:killed: the stage process was killed by SIGKILL (peak memory ~" in run.stderr
+    assert not (project.cache / "killed" / "import.mlirbc").exists()

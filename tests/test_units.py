@@ -283,3 +283,22 @@ def test_report_never_shows_more_than_the_peak(tmp_path):
     assert "> peak" in lines["onnxruntime"]
     assert "| 50% |" in lines["torch_eager"]
     assert "the peak is wrong**: measured above it: m/onnxruntime 120.0" in (tmp_path / "r.md").read_text()
+
+
+def test_a_kill_near_the_memory_limit_is_named_out_of_memory():
+    from integrator.core.crash import describe_exit
+
+    gb = 2**30
+    kind, line = describe_exit(-9, stage="check", peak_rss=21 * gb, available=23 * gb,
+                               oom_before=None, oom_after=None)
+    assert kind == "out of memory"
+    assert "ran out of memory while running the check stage (peak ~21.0 GB of 23.0 GB available)" in line
+    # the cgroup's own count wins where there is one
+    kind, _ = describe_exit(-9, stage="check", peak_rss=1 * gb, available=23 * gb,
+                            oom_before=3, oom_after=4)
+    assert kind == "out of memory"
+    kind, line = describe_exit(-9, stage="bench", peak_rss=1 * gb, available=23 * gb,
+                               oom_before=None, oom_after=None)
+    assert kind == "killed by SIGKILL" and "peak memory ~1.0 GB" in line
+    assert describe_exit(3, stage="import", peak_rss=0, available=None, oom_before=None,
+                         oom_after=None)[0] == "exit code 3"
