@@ -302,3 +302,19 @@ def test_a_kill_near_the_memory_limit_is_named_out_of_memory():
     assert kind == "killed by SIGKILL" and "peak memory ~1.0 GB" in line
     assert describe_exit(3, stage="import", peak_rss=0, available=None, oom_before=None,
                          oom_after=None)[0] == "exit code 3"
+
+
+def test_chunked_compare_finds_one_wrong_element_in_a_large_output():
+    from integrator.measure import check
+
+    want = np.linspace(-1, 1, 17 * (check.CHUNK // 5), dtype=np.float32).reshape(-1, 17)
+    got = want.copy()
+    got[-2, 5] += 0.5  # in the last chunk
+    result = compare([got], [want], atol=1e-4, rtol=1e-4)
+    out = result["outputs"][0]
+    assert not result["passed"] and out["mismatched"] == 1
+    assert out["worst"]["index"] == [want.shape[0] - 2, 5]
+    assert abs(out["max_abs_error"] - 0.5) < 1e-6
+    got[0, 0] = np.nan  # NaN is a mismatch, and the worst
+    out = compare([got], [want], atol=1e-4, rtol=1e-4)["outputs"][0]
+    assert out["mismatched"] == 2 and out["worst"]["index"] == [0, 0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -21,6 +21,12 @@ class Build:
 
     @classmethod
     def of(cls, project: Project, model: ModelFile) -> "Build":
+        # pyproject's [tool.integrator.overrides.<name>] globals resize a problem: they join
+        # the file's (and sidecar's) own, so every stage and key sees one set.
+        extra = project.model_overrides.get(model.name, {}).get("globals")
+        if extra:
+            merged = replace(model.settings, globals={**model.settings.globals, **extra})
+            model = replace(model, settings=merged)
         return cls(project, model, select(project, model))
 
     @property

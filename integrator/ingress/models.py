@@ -50,6 +50,9 @@ class ModelSettings:
     # PyTorch only: rewrite 1-D, 3-D, depthwise and transposed convolutions into the 2-D ones
     # the compiler is fast on (ingress/conv_rewrites.py); False imports them as they are.
     conv_rewrites: bool = True
+    # PyTorch only: module-level names of the model file set before it builds (e.g. the
+    # problem size, ``{batch_size = 16}``), so a problem can be resized without editing it.
+    globals: dict = field(default_factory=dict)
 
 
 # Which settings make sense for which format is the format's (formats.py); anything else is
@@ -59,7 +62,7 @@ _TYPES = {
     "engine": (str, type(None)), "schedule_params": dict, "mlir_pipeline": (str, type(None)),
     "iree_pipeline": (str, type(None)), "iree_flags": (list, tuple), "requires": (list, tuple),
     "dims": dict, "shapes": dict, "int_range": (list, tuple), "entry": (str, type(None)),
-    "conv_rewrites": bool,
+    "conv_rewrites": bool, "globals": dict,
 }
 
 
@@ -232,6 +235,12 @@ def load_module(model: ModelFile, stage: str):
         raise StageError(
             model.name, stage, f"loading {model.path} failed: {type(error).__name__}: {error}"
         ) from error
+    for name, value in model.settings.globals.items():
+        if not isinstance(getattr(module, name, None), (int, float, bool, str)):
+            raise StageError(model.name, stage, f"globals: {name!r} is not a module-level number, "
+                             f"bool or string of {model.path}",
+                             hint="name a constant the file defines at module level, e.g. batch_size")
+        setattr(module, name, value)  # get_inputs() and Model read it when called
     missing = [n for n in ("Model", "get_inputs", "get_init_inputs") if not hasattr(module, n)]
     if missing:
         raise StageError(

@@ -133,10 +133,12 @@ def bench_subject(b):
     import os
 
     from ..core.artifacts import read_json
+    from ..ingress.sizing import ensure_recorded_fits
     from .check import load_reference
 
     a = b.artifacts
     info = read_json(a.import_info)
+    ensure_recorded_fits(b.model, "bench", info)
     arrays, expected = load_reference(a.reference)
     format = b.model.format
     subject = Subject(format, arrays)

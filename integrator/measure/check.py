@@ -17,6 +17,29 @@ def load_reference(path: Path) -> tuple[list[np.ndarray], list[np.ndarray]]:
         return series("input"), series("output")
 
 
+# Elements compared at a time: the float64 temporaries of one chunk, not of the whole output
+# (a 4 GB output would otherwise need about 5x its size for the comparison alone).
+CHUNK = 1 << 22
+
+
+def _compare_chunks(got: np.ndarray, want: np.ndarray, *, atol: float, rtol: float,
+                    chunk: int = CHUNK) -> dict:
+    """Over flat arrays, chunk by chunk: max |want|, max |got - want| and where (the first
+    index of the largest), how many elements are outside the tolerance."""
+    scale, max_abs, worst, mismatched = 0.0, 0.0, 0, 0
+    for start in range(0, want.size, chunk):
+        w = want[start:start + chunk].astype(np.float64)
+        diff = np.abs(got[start:start + chunk].astype(np.float64) - w)
+        w = np.abs(w, out=w)
+        scale = max(scale, float(w.max()))
+        # NaN anywhere counts as outside, as `<=` is False for it
+        mismatched += int(np.count_nonzero(~(diff <= atol + rtol * w)))
+        where = int(np.argmax(diff))  # the first NaN, if there is one
+        if not np.isnan(max_abs) and not diff[where] <= max_abs:  # larger, or the first NaN
+            max_abs, worst = float(diff[where]), start + where
+    return {"scale": scale, "max_abs": max_abs, "worst": worst, "mismatched": mismatched}
+
+
 def compare(got: list[np.ndarray], want: list[np.ndarray], *, atol: float, rtol: float) -> dict:
     """Elementwise ``|got - want| <= atol + rtol * |want|`` for every output.
 
@@ -32,21 +55,19 @@ def compare(got: list[np.ndarray], want: list[np.ndarray], *, atol: float, rtol:
             reasons.append(f"output {index}: shape {list(g.shape)}, expected {list(w.shape)}")
             outputs.append({"index": index, "passed": False})
             continue
-        diff = np.abs(g.astype(np.float64) - w.astype(np.float64))
-        scale = float(np.max(np.abs(w))) if w.size else 0.0
-        within = diff <= atol + rtol * np.abs(w.astype(np.float64))
-        max_abs = float(diff.max()) if diff.size else 0.0
+        stats = _compare_chunks(g.reshape(-1), w.reshape(-1), atol=atol, rtol=rtol)
+        scale, max_abs = stats["scale"], stats["max_abs"]
         entry = {
             "index": index,
             "shape": list(w.shape),
             "dtype": str(w.dtype),
             "max_abs_error": max_abs,
             "max_rel_error": max_abs / scale if scale else max_abs,
-            "mismatched": int((~within).sum()),
-            "passed": bool(within.all()),
+            "mismatched": stats["mismatched"],
+            "passed": stats["mismatched"] == 0,
         }
         if not entry["passed"]:
-            worst = np.unravel_index(int(np.argmax(diff)), diff.shape)
+            worst = np.unravel_index(stats["worst"], w.shape)
             entry["worst"] = {"index": [int(i) for i in worst], "got": float(g[worst]), "want": float(w[worst])}
             reasons.append(
                 f"output {index}: {entry['mismatched']} of {w.size} elements outside "
@@ -99,9 +120,11 @@ def load_compiled(build, artifact: Path | None = None, record: dict | None = Non
 def run_check(b) -> str:
     """The check stage for one ``core.build.Build``."""
     from ..core.artifacts import read_json, write_json
+    from ..ingress.sizing import ensure_recorded_fits
 
     a = b.artifacts
     info = read_json(a.import_info)
+    ensure_recorded_fits(b.model, "check", info)
     engine = b.selection.engine
     settings = b.model.settings
     try:
