@@ -117,3 +117,35 @@ def test_report_shows_the_check_verdict_for_every_engine():
         table = rows([bench], {"m": {"passed": True, "verdict": "pass", "max_rel_error": 1e-7}}, None)
         assert table[0][-1].startswith("pass (max rel err"), (engine, table[0])
         assert table[1][-1].startswith("ref err"), (engine, table[1])
+
+
+SLOW = '''
+import torch
+
+class Model(torch.nn.Module):
+    def forward(self, a, b):
+        for _ in range(4):
+            a = torch.tanh(a @ b)
+        return a
+
+def get_init_inputs():
+    return []
+
+def get_inputs():
+    return [torch.randn(512, 512), torch.randn(512, 512) / 20]
+'''
+
+
+def test_a_system_too_slow_for_the_budget_benches_in_bounded_time(make_project):
+    """With a budget that cannot hold min-samples calls, each system takes one sample per
+    round and no more warm-up, and says it is low-sample."""
+    project = make_project().only_baselines("torch_eager")
+    project.edit_pyproject("seconds = 2.0 ", "seconds = 0.0001 ")
+    project.write_model("slow", SLOW)
+    run = project.doit("run", "bench:slow")
+    assert run.returncode == 0, run.stderr
+    bench = json.loads((project.cache / "slow" / "bench.json").read_text())
+    for name in ("iree", "torch_eager"):
+        result = bench["systems"][name]
+        assert result["samples"] == 3 and result["low_samples"], (name, result)
+    assert "LOW-SAMPLE" in run.outputs["bench:slow"]

@@ -49,3 +49,10 @@ def bar(total: int, description: str):
 
     return tqdm(total=total, desc=f"  {description}", disable=not enabled(), file=sys.stderr,
                 leave=False)
+
+
+def note(text: str) -> None:
+    """One line for a person watching (e.g. how long the rest will take); only on a terminal."""
+    if enabled():
+        sys.stderr.write(f"  {text}\n")
+        sys.stderr.flush()

@@ -5,7 +5,9 @@ not raised), then timed in interleaved rounds (iree, eager, compile, ort, iree, 
 so slow drift of a shared machine affects all of them alike. Each round starts with untimed
 warm-up calls in the measuring process. The sample count adapts to the model: the first
 round takes a few samples, and the later rounds take as many as fit the time budget, within
-[min_samples, max_samples].
+[min_samples, max_samples]. A system whose first call shows that even min_samples would not
+fit the budget takes one sample per round and no more warm-up, and is marked low-sample; the
+expected timing time is said before the rounds start.
 """
 
 from __future__ import annotations
@@ -63,10 +65,10 @@ def bench_model(
     systems = [*compiled, *baselines]
     steps = len(systems) * (1 + settings.rounds)
     with progress.bar(steps, label) as bar:
-        return _bench(subject, expected, settings, systems, compiled, baseline, bar)
+        return _bench(subject, expected, settings, systems, compiled, baseline, bar, label)
 
 
-def _bench(subject, expected, settings, systems, compiled, baseline, bar) -> dict:
+def _bench(subject, expected, settings, systems, compiled, baseline, bar, label) -> dict:
     import torch
 
     torch.set_num_threads(settings.threads)
@@ -94,6 +96,25 @@ def _bench(subject, expected, settings, systems, compiled, baseline, bar) -> dic
 
         timings = {name: [] for name in prepared}
         counts = {name: math.ceil(settings.min_samples / settings.rounds) for name in prepared}
+        warmups = {name: settings.warmup for name in prepared}
+        # One call of each first (it is also a warm-up): a system too slow for min_samples in
+        # the time budget gets one sample per round and no more warm-up (a 10 s call would
+        # otherwise take (warmup + samples) x rounds = 3 minutes per system), and is marked.
+        probes = {}
+        for name, system in list(prepared.items()):
+            bar.set_postfix_str(f"first call: {name}")
+            try:
+                probes[name] = system.time(0, 1)[0] / 1e3
+            except Exception as error:
+                results[name] = {"error": _error_text(error), "stage": "timing"}
+                del prepared[name]
+                continue
+            if probes[name] > settings.seconds / settings.min_samples:
+                counts[name], warmups[name] = 1, 0
+        expected_s = sum(probes[n] * settings.rounds * (warmups[n] + counts[n]) for n in prepared)
+        progress.note(f"{label}: timing {len(prepared)} systems, about {expected_s:.0f} s"
+                      + (f" (slow, fewer samples: {', '.join(n for n in prepared if counts[n] == 1)})"
+                         if any(counts[n] == 1 for n in prepared) else ""))
         for round_index in range(settings.rounds):
             for name, system in list(prepared.items()):
                 bar.set_postfix_str(f"round {round_index + 1}: {name}")
@@ -103,19 +124,22 @@ def _bench(subject, expected, settings, systems, compiled, baseline, bar) -> dic
                 # the cores with it. Let it go idle first.
                 time.sleep(settings.settle_seconds)
                 try:
-                    times = system.time(settings.warmup, counts[name])
+                    times = system.time(warmups[name], counts[name])
                 except Exception as error:
                     results[name] = {"error": _error_text(error), "stage": "timing"}
                     del prepared[name]
                     continue
                 timings[name] += times
             if round_index == 0:
-                counts = {n: samples_per_round(settings, timings[n]) for n in prepared}
+                counts = {n: 1 if counts[n] == 1 else samples_per_round(settings, timings[n])
+                          for n in prepared}
 
     for name, system in prepared.items():
         result = summarize(timings[name], noisy_spread=settings.noisy_spread)
         result["setup_seconds"] = round(system.setup_seconds, 3)
         result["threads"] = system.threads
+        if result["samples"] < settings.min_samples:  # too slow for more in the time budget
+            result["low_samples"] = True
         if system.outputs is not None:  # a baseline that computes something else is no baseline
             agreement = compare(system.outputs, expected, atol=1e-3, rtol=1e-3)
             result["max_abs_error_vs_reference"] = agreement["max_abs_error"]
@@ -224,6 +248,8 @@ def _one_system(name: str, r: dict, baseline: str | None) -> str:
         text += f" {r['ratio_to_baseline']:.2f}x {baseline}"
     if r.get("threads") == 1:
         text += " (1 thread)"
+    if r.get("low_samples"):
+        text += " LOW-SAMPLE"
     if r["noisy"]:
         text += f" NOISY (IQR {r['iqr_ms'] / r['median_ms']:.0%} of median)"
     return text
