@@ -74,7 +74,7 @@ def test_bad_input_of_every_format_fails_clearly(make_project):
         "import:bad_dynamic": "argument 0 of the entry function has type tensor<?x4xf32>",
         "import:bad_no_model": "does not define Model",
         "import:bad_get_inputs": "get_inputs() raised RuntimeError: shape '[3, 5]' is invalid",
-        "compile:bad_unsupported_op": "IREE cannot lower torch.aten.median.dim; ",
+        "compile:bad_unsupported_op": "IREE cannot lower torch.aten.histc (bad_unsupported_op.py:9); ",
     }
     for task, text in expected.items():
         stage, model = task.split(":")
@@ -93,7 +93,7 @@ def test_bad_input_of_every_format_fails_clearly(make_project):
     assert "[dims]\n    batch = 1" in run.errors["import:bad_dims"]  # the hint says how
 
     listing = project.integrator("models").stdout
-    assert "compile:bad_unsupported_op: IREE cannot lower torch.aten.median.dim" in listing
+    assert "compile:bad_unsupported_op: IREE cannot lower torch.aten.histc (bad_unsupported_op.py:9)" in listing
     assert "import:bad_corrupt: bad_corrupt.onnx is not a valid ONNX model" in listing
     row = next(l for l in listing.splitlines() if l.startswith("bad_unsupported_op "))
     assert re.split(r"\s{2,}", row)[-5:] == ["built", "built", "failed", "not built", "not built"]

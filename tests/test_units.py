@@ -203,8 +203,11 @@ def test_unsupported_ops_are_named_from_compiler_output():
         'marked illegal: %2 = "torch.operator"(%0) <{name = "torch.aten.median.dim"}> : ...\n'
         "m.py:12:0: error: failed to legalize operation 'torch.aten.foo': ...\n"
     )
-    assert unsupported_ops(text) == ["torch.aten.median.dim", "torch.aten.foo"]
+    assert unsupported_ops(text) == ["torch.aten.median.dim (m.py:9)", "torch.aten.foo (m.py:12)"]
     assert unsupported_ops("error: something else") == []
+    constant = "m.py:4:0: error: failed to legalize operation 'torch.constant.int': ...\n"
+    assert unsupported_ops(constant + text) == ["torch.aten.median.dim (m.py:9)", "torch.aten.foo (m.py:12)"]
+    assert unsupported_ops(constant) == ["an op taking torch.constant.int (m.py:4) as an argument"]
 
 
 def test_raw_mlir_bytecode_imports_with_inputs_from_its_signature(tmp_path):

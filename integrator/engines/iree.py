@@ -52,10 +52,13 @@ def compile_file(source: Path, output: Path, flags: list[str], *, timeout: float
 
 
 def unsupported_ops(text: str) -> list[str]:
-    """The operations iree-compile says it could not legalize, by their real names.
+    """The operations iree-compile says it could not legalize, by their real names, each with
+    the model's source line where the diagnostic has one (``torch.aten.histc (m.py:4)``).
 
     An op with no torch-mlir definition is imported as ``torch.operator "torch.aten.<op>"``
     (or ``"onnx.<Op>"``); the diagnostic quotes that name, so report it, not "torch.operator".
+    A leftover ``torch.constant.*`` is the argument of an op whose lowering failed, not the
+    culprit: it is named only when nothing else is.
     """
     ops = []
     for line in text.splitlines():
@@ -65,9 +68,13 @@ def unsupported_ops(text: str) -> list[str]:
         op = match[1]
         if op == "torch.operator" and (name := re.search(r'name = "([^"]+)"', line)):
             op = name[1]
+        where = re.match(r"\s*(\S+?):(\d+):\d+: error:", line)
+        if where and where[1] != "<unknown>":
+            op += f" ({Path(where[1]).name}:{where[2]})"
         if op not in ops:
             ops.append(op)
-    return ops
+    real = [op for op in ops if not op.startswith("torch.constant.")]
+    return real or [f"an op taking {op} as an argument" for op in ops]
 
 
 def compiler_errors(text: str, limit: int = 20) -> str:

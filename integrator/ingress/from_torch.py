@@ -21,6 +21,32 @@ from .models import ModelFile, build
 from .sizing import ensure_fits, measure
 
 
+def small_decompositions() -> dict:
+    """``median`` and ``kthvalue`` along a dimension through ``sort``, which IREE lowers and
+    they it does not (torch's median is the lower one: index ``(n - 1) // 2``)."""
+    import torch
+
+    aten = torch.ops.aten
+
+    def select(x, dim, position, keepdim):
+        values, indices = aten.sort.default(x, dim)
+        value = aten.narrow.default(values, dim, position, 1)
+        index = aten.narrow.default(indices, dim, position, 1)
+        if not keepdim:
+            value, index = value.squeeze(dim), index.squeeze(dim)
+        return value, index
+
+    def median(x, dim=0, keepdim=False):
+        dim = dim % max(x.dim(), 1)
+        return select(x, dim, (x.shape[dim] - 1) // 2, keepdim)
+
+    def kthvalue(x, k, dim=-1, keepdim=False):
+        dim = dim % max(x.dim(), 1)
+        return select(x, dim, k - 1, keepdim)
+
+    return {aten.median.dim: median, aten.kthvalue.default: kthvalue}
+
+
 def _decomposition_table(conv_rewrites: bool):
     # torch's default table leaves _native_batch_norm_legit_no_training, which IREE cannot
     # legalize; torch-mlir's list decomposes it.
@@ -34,6 +60,14 @@ def _decomposition_table(conv_rewrites: bool):
     table[aten.__and__.Tensor] = lambda a, b: aten.bitwise_and.Tensor(a, b)
     table[aten.__or__.Tensor] = lambda a, b: aten.bitwise_or.Tensor(a, b)
     table[aten.__xor__.Tensor] = lambda a, b: aten.bitwise_xor.Tensor(a, b)
+    # Ops the importer or IREE cannot take, with a decomposition in torch's own tables: the
+    # recurrent layers (their weights arrive as a list, which the FX importer refuses) and
+    # logsumexp (its lowering leaves a constant IREE cannot legalize).
+    from torch._decomp import get_decompositions
+
+    table |= get_decompositions([aten.lstm.input, aten.gru.input, aten.rnn_tanh.input,
+                                 aten.rnn_relu.input, aten.logsumexp.default])
+    table |= small_decompositions()
     if conv_rewrites:
         from .conv_rewrites import decompositions
 

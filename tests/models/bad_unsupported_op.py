@@ -1,12 +1,12 @@
-"""Test model with an op IREE cannot lower: torch.median along a dimension (aten.median.dim
-imports as an opaque torch.operator; IREE 3.13 has no lowering for it)."""
+"""Test model with an op IREE cannot lower and nothing decomposes: torch.histc (aten.histc;
+IREE 3.13 has no lowering for it, and torch has no decomposition of it)."""
 
 import torch
 
 
 class Model(torch.nn.Module):
     def forward(self, x):
-        return torch.median(x, dim=1).values
+        return torch.histc(x, bins=10, min=-2, max=2)
 
 
 def get_init_inputs():
