@@ -36,6 +36,7 @@ from tasks.graph import (  # noqa: E402, F401 -- one generator per stage of the 
     task_report,
     task_schedule,
     task_specs,
+    task_suite,
     task_tune,
 )
 
@@ -46,8 +47,8 @@ DOIT_CONFIG = {
     "backend": "sqlite3",
     "dep_file": str(project().cache / "doit.sqlite3"),
     "verbosity": 1,
-    # `doit` alone builds everything; the catalogue (`doit models`), the IR and dispatch
-    # views (`doit run ir:<model>`, `dispatches:<model>`) and tuning (`tune:<model>`) are
-    # asked for by name.
+    # `doit` alone builds everything; the catalogue (`doit models`), the suite summary
+    # (`doit run suite`), the IR and dispatch views (`doit run ir:<model>`,
+    # `dispatches:<model>`) and tuning (`tune:<model>`) are asked for by name.
     "default_tasks": ["specs", "import", "schedule", "compile", "check", "bench", "peak", "report"],
 }

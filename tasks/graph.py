@@ -241,6 +241,15 @@ def task_ir():
         "IR of {model} after import, schedule (and transform, lowered)", ["compile:{model}"])
 
 
+def task_suite():
+    """what every model came to (stage reached, failure class, speedup over eager) and pass rates per directory"""
+    return {
+        "actions": [(run_integrator, [["suite"], "suite", str(project().root)])],
+        "uptodate": [False],  # a view of whatever the stages left: always made afresh
+        "verbosity": 2,
+    }
+
+
 def task_models():
     """the catalogue: every model's format, inputs, parameters, FLOPs and stage states"""
     return {

@@ -92,6 +92,16 @@ def test_bad_input_of_every_format_fails_clearly(make_project):
     assert "bad_parse.mlir\":3:23: use of undeclared SSA value name" in run.errors["import:bad_parse"]
     assert "[dims]\n    batch = 1" in run.errors["import:bad_dims"]  # the hint says how
 
+    # The suite summary: where each model stopped and why, and the pass rate
+    assert project.doit("run", "suite").returncode == 0
+    summary = (project.cache / "report" / "suite.md").read_text()
+    rows = {line.split("|")[1].strip(): line for line in summary.splitlines() if line.startswith("| ")}
+    assert "| check | pass |" in rows["kb_softmax"] and "| check | pass |" in rows["tiny_cnn"]
+    assert "unsupported op: torch.aten.histc (bad_unsupported_op.py:9)" in rows["bad_unsupported_op"]
+    assert "| - | import: model error |" in rows["bad_get_inputs"]
+    assert "| models | 9 | 22% | 0% | 0% |" in summary  # 2 of 9 correct; none benched
+    assert (project.cache / "report" / "suite.png").read_bytes().startswith(b"\x89PNG")
+
     listing = project.integrator("models").stdout
     assert "compile:bad_unsupported_op: IREE cannot lower torch.aten.histc (bad_unsupported_op.py:9)" in listing
     assert "import:bad_corrupt: bad_corrupt.onnx is not a valid ONNX model" in listing

@@ -65,6 +65,8 @@ def main(argv=None) -> int:
     )
     listing.add_argument("--root")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
+    sub.add_parser("suite", help="what every model came to: stage reached, failure class, "
+                   "speedup; pass rates per directory (.cache/report/suite.md)").add_argument("--root")
     args = parser.parse_args(argv)
 
     project = load_project(args.root)
@@ -76,6 +78,10 @@ def main(argv=None) -> int:
             from .catalogue import catalogue
 
             print(catalogue(project, discover(project.model_dirs), as_json=args.json), flush=True)
+        elif args.command == "suite":
+            from ..measure.suite import run_suite
+
+            print(run_suite(project), flush=True)
         elif args.command == "dispatches":
             from ..tuning.dispatches import describe_dispatch_specs
 
