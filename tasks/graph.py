@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -86,11 +87,21 @@ def _run(arguments: list[str], label: str, root: str):
     record_file = Path(tempfile.mkstemp(prefix="integrator-error-", suffix=".json")[1])
     env = dict(os.environ, INTEGRATOR_PROGRESS="1" if live else "0",
                INTEGRATOR_ERROR_RECORD=str(record_file))
+    # Its own process group, so that a timeout or an interrupt stops what it started too
+    # (iree-compile, benchmark tools).
     proc = subprocess.Popen(
         [sys.executable, "-W", "ignore::FutureWarning", "-m", "integrator", *arguments,
          "--root", root],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root, env=env, process_group=0,
     )
+    timeout = project().stage_timeout if arguments[0] == "run" else 0  # not tuning's own budget
+    timed_out = threading.Event()
+
+    def expire():
+        timed_out.set()
+        _kill_group(proc.pid)
+
+    timer = threading.Timer(timeout, expire) if timeout else None
     errors = bytearray()
 
     def pump():
@@ -103,9 +114,18 @@ def _run(arguments: list[str], label: str, root: str):
     available, oom_before = available_memory(), oom_kills()
     reader = threading.Thread(target=pump, daemon=True)
     reader.start()
-    out = proc.stdout.read().decode(errors="replace")
-    # wait4, not wait: the child's peak memory says whether a SIGKILL was the OOM killer's
-    _, status, usage = os.wait4(proc.pid, 0)
+    if timer:
+        timer.start()
+    try:
+        out = proc.stdout.read().decode(errors="replace")
+        # wait4, not wait: the child's peak memory says whether a SIGKILL was the OOM killer's
+        _, status, usage = os.wait4(proc.pid, 0)
+    except BaseException:  # Ctrl-C: stop the stage and what it started, leave nothing running
+        _kill_group(proc.pid)
+        raise
+    finally:
+        if timer:
+            timer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)
     reader.join()
     stderr = errors.decode(errors="replace")
@@ -120,11 +140,19 @@ def _run(arguments: list[str], label: str, root: str):
         return TaskFailed(record["text"]), record
     reason, line = describe_exit(proc.returncode, stage=label.split(":")[0],
                                  peak_rss=usage.ru_maxrss * 1024, available=available,
-                                 oom_before=oom_before, oom_after=oom_kills())
+                                 oom_before=oom_before, oom_after=oom_kills(),
+                                 timeout=timeout if timed_out.is_set() else None)
     tail = "\n".join(stderr.strip().splitlines()[-30:])
     text = f"{label}: {line}\n{tail}"
     return TaskFailed(text), {"stage": label.split(":")[0], "message": text, "text": text,
                               "crashed": reason, "peak_rss_bytes": usage.ru_maxrss * 1024}
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def clean_outputs(paths: list[str]):

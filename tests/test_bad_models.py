@@ -159,3 +159,27 @@ def get_inputs():
     assert run.returncode != 0
     assert "import:killed: the stage process was killed by SIGKILL (peak memory ~" in run.stderr
     assert not (project.cache / "killed" / "import.mlirbc").exists()
+
+
+def test_a_stage_past_its_time_limit_is_stopped_and_named(make_project):
+    project = make_project()
+    project.edit_pyproject("stage-timeout = 3600 ", "stage-timeout = 3 ")
+    project.write_model("sleepy", '''
+import time
+import torch
+
+class Model(torch.nn.Module):
+    def forward(self, x):
+        return x + 1
+
+def get_init_inputs():
+    return []
+
+def get_inputs():
+    time.sleep(60)
+    return [torch.ones(2)]
+''')
+    run = project.doit("run", "import:sleepy")
+    assert run.returncode != 0 and run.seconds < 40, run.seconds
+    assert "import:sleepy: did not finish in 3 s (`[tool.integrator] stage-timeout`" in run.stderr
+    assert not (project.cache / "sleepy" / "import.mlirbc").exists()

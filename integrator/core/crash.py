@@ -1,5 +1,6 @@
-"""What killed a stage process, in the words a user needs: "ran out of memory while checking
-(peak ~X GB of Y GB available)" rather than a bare SIGKILL.
+"""What ended a stage process, in the words a user needs: "ran out of memory while running
+the check stage (peak ~X GB of Y GB available)", "did not finish in N s", rather than a bare
+SIGKILL.
 
 The kernel's out-of-memory killer sends SIGKILL and says so only in its own log (which a
 container cannot read) and in the cgroup's ``memory.events`` (``oom_kill``), where there is
@@ -53,9 +54,14 @@ def _gb(n: int) -> str:
 
 
 def describe_exit(returncode: int, *, stage: str, peak_rss: int, available: int | None,
-                  oom_before: int | None, oom_after: int | None) -> tuple[str, str]:
-    """(the kind: ``out of memory``, ``killed by SIGxxx`` or ``exit code N``; one line for
-    the user) for a stage process that ended with ``returncode`` (negative: a signal)."""
+                  oom_before: int | None, oom_after: int | None,
+                  timeout: float | None = None) -> tuple[str, str]:
+    """(the kind: ``timeout``, ``out of memory``, ``killed by SIGxxx`` or ``exit code N``; one
+    line for the user) for a stage process that ended with ``returncode`` (negative: a
+    signal); ``timeout``: the limit, where the process was stopped for running past it."""
+    if timeout is not None:
+        return "timeout", (f"did not finish in {timeout:.0f} s (`[tool.integrator] stage-timeout` "
+                           f"in pyproject.toml) and was stopped (peak memory ~{_gb(peak_rss)})")
     if returncode < 0:
         name = signal.Signals(-returncode).name
         oom = (oom_before is not None and oom_after is not None and oom_after > oom_before) or (

@@ -76,6 +76,7 @@ class Project:
     mlir_schedule: str | None  # the upstream engine's schedule when a model selects none
     schedule_timeout: float  # seconds a transform schedule may take to apply
     bench: BenchSettings
+    stage_timeout: float = 3600.0  # seconds a stage process may run (0: no limit)
     tuning: TuningSettings = field(default_factory=TuningSettings)
     model_overrides: dict = field(default_factory=dict)  # model name -> {setting: value}
     external: dict = field(default_factory=dict)  # name -> ExternalRunner
@@ -121,6 +122,7 @@ def load_project(root: Path | None = None) -> Project:
         mlir_pipeline=mlir.get("pipeline", "cpu-default"),
         mlir_schedule=mlir.get("schedule", "default") or None,
         schedule_timeout=float(mlir.get("schedule-timeout", 120)),
+        stage_timeout=float(settings.get("stage-timeout", 3600)),
         bench=_bench_settings(bench),
         tuning=_tuning_settings(settings.get("tuning", {})),
         model_overrides={

@@ -34,8 +34,8 @@ class Outcome:
 def classify(record: dict) -> str:
     """A failure class from a stage's error record (``<stage>.error``)."""
     message = record.get("message", "")
-    if record.get("crashed") == "out of memory":
-        return "out of memory"
+    if record.get("crashed") in ("out of memory", "timeout"):
+        return record["crashed"]
     if record.get("crashed"):
         return f"crash ({record['crashed']})"
     if "needs ~" in message and "of memory is available" in message:
