@@ -109,6 +109,16 @@ def _count(value, unit: str = "") -> str:
     return f"{value:,}"
 
 
+def _peak_memory(a) -> int | None:
+    """The largest peak resident memory the model's import, check and bench recorded."""
+    peaks = [read_json(p).get("peak_rss_bytes") for p in (a.import_info, a.check, a.bench) if p.is_file()]
+    return max((p for p in peaks if p), default=None)
+
+
+def _memory(n: int | None) -> str:
+    return "" if n is None else f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB"
+
+
 def entries(project: Project, models: list[ModelFile], status: dict | None) -> list[dict]:
     rows = []
     for model in models:
@@ -125,18 +135,20 @@ def entries(project: Project, models: list[ModelFile], status: dict | None) -> l
             "model": model.name, "format": model.format, "source": source,
             "inputs": info.get("inputs"), "constant_inputs": info.get("constant_inputs", []),
             "parameters": info.get("parameters"), "flops": info.get("flops"),
+            "peak_rss_bytes": _peak_memory(a),
             "states": states, "errors": errors, "skipped": model.skip_reason,
         })
     return rows
 
 
 def render(rows: list[dict]) -> str:
-    header = ["model", "format", "source", "inputs", "params", "FLOPs", *STAGES]
+    header = ["model", "format", "source", "inputs", "params", "FLOPs", "peak mem", *STAGES]
     table = [header]
     for r in rows:
         inputs = _signature(r) if r["inputs"] is not None else "(import first)"
         table.append([r["model"], r["format"], r["source"], inputs, _count(r["parameters"]),
-                      _count(r["flops"], "FLOP"), *r["states"].values()])
+                      _count(r["flops"], "FLOP"), _memory(r["peak_rss_bytes"]),
+                      *r["states"].values()])
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
     lines.insert(1, "  ".join("-" * w for w in widths))

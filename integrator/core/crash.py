@@ -75,3 +75,12 @@ def describe_exit(returncode: int, *, stage: str, peak_rss: int, available: int 
                 "or free memory")
         return f"killed by {name}", f"the stage process was killed by {name} (peak memory ~{_gb(peak_rss)})"
     return f"exit code {returncode}", f"the stage process crashed (exit code {returncode})"
+
+
+def peak_rss() -> int:
+    """Bytes: the largest resident set of this process or of any child it waited for (e.g.
+    iree-benchmark-module), so far. Stages record it, and the catalogue shows it."""
+    import resource
+
+    return 1024 * max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)

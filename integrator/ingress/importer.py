@@ -44,6 +44,8 @@ def import_model(model: ModelFile, *, output: Path, reference: Path, info: Path)
     """Import ``model``; write its bytecode to ``output``, arrays to ``reference``, record to ``info``."""
     import numpy as np
 
+    from ..core.crash import peak_rss
+
     check_settings(model, STAGE)
     started = time.perf_counter()
     importer = importlib.import_module(f".{FORMATS[model.format].importer}", __package__)
@@ -59,6 +61,7 @@ def import_model(model: ModelFile, *, output: Path, reference: Path, info: Path)
         with open(reference_tmp, "wb") as f:  # a file object: np.savez would add ".npz"
             np.savez(f, **arrays)
         record["seconds"] = round(time.perf_counter() - started, 3)
+        record["peak_rss_bytes"] = peak_rss()
         info_tmp.write_text(to_json(record))
     return record
 

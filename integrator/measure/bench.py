@@ -197,6 +197,7 @@ def run_bench(b) -> str:
     import dataclasses
 
     from ..core.artifacts import read_json, write_json
+    from ..core.crash import peak_rss
     from ..core.host import host_cpu
     from ..core.versions import tool_versions
     from .check import load_compiled
@@ -232,6 +233,7 @@ def run_bench(b) -> str:
         "baseline": baseline,
         "systems": results,
         "ratio_to_baseline": results[engine].get("ratio_to_baseline"),
+        "peak_rss_bytes": peak_rss(),
     }
     write_json(a.bench, result)
     skipped = [s for s in settings.baselines if s not in baselines]

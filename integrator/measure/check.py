@@ -120,6 +120,7 @@ def load_compiled(build, artifact: Path | None = None, record: dict | None = Non
 def run_check(b) -> str:
     """The check stage for one ``core.build.Build``."""
     from ..core.artifacts import read_json, write_json
+    from ..core.crash import peak_rss
     from ..ingress.sizing import ensure_recorded_fits
 
     a = b.artifacts
@@ -140,6 +141,7 @@ def run_check(b) -> str:
             "reason": f"{b.model.format} models have no framework reference; the module ran on "
             "the inputs but its results were not compared with anything",
             "outputs": outputs_summary(got),
+            "peak_rss_bytes": peak_rss(),
         }
         a.check_failed.unlink(missing_ok=True)
         write_json(a.check, result)
@@ -148,7 +150,7 @@ def run_check(b) -> str:
                 f"({len(got)} output{'s' * (len(got) != 1)}, {finite}) but nothing checked "
                 "its numbers")
     result = {"model": b.name, "engine": engine, "verdict": "pass" if result["passed"] else "fail",
-              "reference": info["reference"], **result}
+              "reference": info["reference"], **result, "peak_rss_bytes": peak_rss()}
     if not result["passed"]:
         write_json(a.check_failed, result)
         raise b.error(
