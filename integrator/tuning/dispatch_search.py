@@ -87,12 +87,20 @@ def profile(session: Session, pipeline: str, dispatches: list[Dispatch]) -> list
             d.errors.append(str(error)[-200:])
     dispatches.sort(key=lambda d: d.total_ms, reverse=True)
     total = sum(d.total_ms for d in dispatches) or 1.0
-    s.note(f"dispatches under {pipeline}: {len(dispatches)}, {total:.2f} ms in all when timed one by one; slowest:")
-    for d in dispatches[:10]:
+    untimed = [d for d in dispatches if d.ms is None]
+    s.note(f"dispatches under {pipeline}: {len(dispatches)}, {total:.2f} ms in all when timed one by one"
+           + (f" ({len(untimed)} could not be timed alone: shares are of the timed ones)" if untimed else "")
+           + "; slowest:")
+    # A dispatch whose own benchmark module does not compile (IREE 3.13 dumps some without the
+    # constants they read) has no time: it is listed as such, never as 0 ms.
+    for d in [*(d for d in dispatches[:10] if d.ms is not None), *untimed]:
         root = d.root
-        s.note(f"  {d.total_ms:7.3f} ms {100 * d.total_ms / total:5.1f}%  {d.count} x {d.short_name}"
+        timed = (f"  {d.total_ms:7.3f} ms {100 * d.total_ms / total:5.1f}%" if d.ms is not None
+                 else "   not timed alone:")
+        s.note(f"{timed}  {d.count} x {d.short_name}"
                + (f"  [{root.pipeline} distribution={root.config.get('distribution')}"
-                  + (f", spec {root.marker}" if root.marker else "") + "]" if root else ""))
+                  + (f", spec {root.marker}" if root.marker else "") + "]" if root else "")
+               + (f"  ({d.errors[0][:120]})" if d.ms is None and d.errors else ""))
     write_json(workdir / "profile.json", {"pipeline": pipeline, "total_ms": total, "dispatches": [
         {"function": d.function, "count": d.count, "ms": d.ms, "share": d.total_ms / total,
          "signature": d.signature, "root": d.root.op_name if d.root else None,

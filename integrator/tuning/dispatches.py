@@ -158,7 +158,12 @@ def find_dispatches(source: Path, flags: list[str], workdir: Path, *, timeout: f
     """Dump ``source``'s dispatches as benchmark modules (compiled with ``flags``) and count them.
 
     ``flags`` are the model's full iree-compile flags (target, input type, pipeline, specs).
+    Constants stay out of the dispatches (bindings, not inlined): IREE 3.13 dumps a dispatch
+    that reads an inlined constant (a convolution's bias) without the constant, and its
+    benchmark module then does not compile ("resource does not exist"), so it could be
+    neither timed nor tuned.
     """
+    flags = [*flags, "--iree-flow-inline-constants-max-byte-length=0"]
     dumps = workdir / "dispatches"
     stripped_dir = workdir / "stripped"
     for d in (dumps, stripped_dir):

@@ -151,7 +151,10 @@ def finish(s: Session, current: str, pipeline: str, winners: list, dispatches: l
     share = sum(d.total_ms for d in dispatches[:5]) / (sum(d.total_ms for d in dispatches) or 1)
     summary = (f"tune:{s.model.name}: {before:.3f} ms -> {after:.3f} ms ({after / before:.2f}x) with "
                f"pipeline {pipeline} and {len(winners)} dispatch spec(s); {s.budget.describe()}, "
-               f"{s.reused} known trials reused; the 5 slowest dispatches were {share:.0%} of the time. ")
+               f"{s.reused} known trials reused; the 5 slowest dispatches were {share:.0%} of the time"
+               + (f" of the {sum(d.ms is not None for d in dispatches)} timed alone "
+                  f"({sum(d.ms is None for d in dispatches)} could not be)"
+                  if any(d.ms is None for d in dispatches) else "") + ". ")
     summary += (f"Wrote {s.choice_file}" + (f" and {s.spec_file}" if winners else "")
                 + f"; `doit run bench:{s.model.name}` uses them."
                 if improved else "Not faster than the current build: nothing written.")
