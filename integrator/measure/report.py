@@ -135,7 +135,8 @@ def _peak_line(peak_info: dict | None) -> str:
         return f"- peak: {peak_info['gflops_per_s']:.1f} GFLOP/s ({peak_info['threads']} threads)"
     a, g = peak_info["arithmetic"], peak_info["gemm"]
     return (f"- arithmetic peak: {peak_info['gflops_per_s']:.1f} GFLOP/s ({a['vector_bits']}-bit FMAs, "
-            f"{peak_info['threads']} threads); practical sgemm peak: {g['gflops_per_s']:.1f} GFLOP/s "
+            + (f"{a['basis']}, " if a.get("basis") else "")
+            + f"{peak_info['threads']} threads); practical sgemm peak: {g['gflops_per_s']:.1f} GFLOP/s "
             f"(numpy {g['numpy_gflops_per_s']:.1f}, torch {g['torch_gflops_per_s']:.1f}, {g['size']}³)"
             + (f"; {peak_info['note']}" if peak_info.get("note") else ""))
 
