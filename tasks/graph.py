@@ -213,7 +213,8 @@ def stage_tasks(name: str):
             "file_dep": [str(p) for p in stage.all_inputs(build)],
             "targets": outputs,
             "uptodate": [config_changed(stage.key(build))],
-            "clean": [(clean_outputs, [outputs + [str(p) for p in stage.leftovers(build)] + [error_file]])],
+            "clean": [(clean_outputs, [outputs + [str(p) for p in stage.leftovers(build)]
+                                       + [error_file, str(build.artifacts.stats(name))]])],
             "verbosity": 2 if name in _SHOW_OUTPUT else 1,
         }
 

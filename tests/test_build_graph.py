@@ -83,6 +83,20 @@ def test_editing_a_model_rebuilds_only_its_chain(make_project):
     assert second.executed == set(chain("mlp"))
 
 
+def test_a_reimport_with_the_same_results_rebuilds_only_the_bench(make_project):
+    """import.json holds only what determines the outputs (its timings are in
+    import.stats.json), so an import that re-runs and writes the same files stops there; the
+    bench re-runs because it runs the model file itself (the torch baselines)."""
+    project = make_project("mlp").only_baselines("torch_eager")
+    assert project.doit("run", "bench:mlp").returncode == 0
+    path = project.root / "models" / "mlp.py"
+    path.write_text(path.read_text() + "\n# a comment: the same model\n")
+    run = project.doit("run", "bench:mlp")
+    assert run.returncode == 0, run.stderr
+    assert run.executed == {"import:mlp", "bench:mlp"}
+    assert json.loads((project.cache / "mlp" / "import.stats.json").read_text())["seconds"] > 0
+
+
 def test_changing_a_compile_flag_rebuilds_compile_check_bench(make_project):
     project = make_project("mlp").only_baselines("torch_eager")
     assert project.doit("run", "bench:mlp").returncode == 0
@@ -91,8 +105,7 @@ def test_changing_a_compile_flag_rebuilds_compile_check_bench(make_project):
     project.edit_pyproject("extra-flags = []", 'extra-flags = ["--iree-opt-data-tiling=false"]')
     run = project.doit("run", "bench:mlp")
     assert run.returncode == 0, run.stderr
-    # check re-runs because the binary changed (a flag that leaves the binary byte-identical
-    # re-runs compile and bench, whose key holds the flags, but not check).
+    # check re-runs because the binary and the compile record (which names the flags) changed.
     assert binary.read_bytes() != before
     assert run.executed == {"compile:mlp", "check:mlp", "bench:mlp"}
     flags = json.loads((project.cache / "mlp" / "compile.json").read_text())["flags"]

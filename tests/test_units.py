@@ -221,8 +221,8 @@ def test_raw_mlir_bytecode_imports_with_inputs_from_its_signature(tmp_path):
     (model,) = discover([tmp_path])
     assert model.format == "mlir"
     out = tmp_path / "out"
-    record = import_model(model, output=out / "import.mlirbc", reference=out / "reference.npz",
-                          info=out / "import.json")
+    record, _ = import_model(model, output=out / "import.mlirbc", reference=out / "reference.npz",
+                             info=out / "import.json")
     assert record["entry"] == "main" and record["reference"] is None
     assert [(i["shape"], i["dtype"]) for i in record["inputs"]] == [
         ([6], "int32"), ([6], "bool"), ([6], "float32")]
@@ -231,8 +231,8 @@ def test_raw_mlir_bytecode_imports_with_inputs_from_its_signature(tmp_path):
 
     (tmp_path / "multi.toml").write_text('entry = "other"\n')  # the sidecar picks another
     (model,) = discover([tmp_path])
-    record = import_model(model, output=out / "import.mlirbc", reference=out / "reference.npz",
-                          info=out / "import.json")
+    record, _ = import_model(model, output=out / "import.mlirbc", reference=out / "reference.npz",
+                             info=out / "import.json")
     assert record["entry"] == "other" and record["inputs"] == [{"shape": [2], "dtype": "float32"}]
     (tmp_path / "multi.toml").write_text('entry = "twice"\n')  # private: not an entry
     (model,) = discover([tmp_path])

@@ -90,6 +90,12 @@ class Artifacts:
     def error(self, stage: str) -> Path:  # the last failure's message, for the catalogue
         return self.dir / f"{stage}.error"
 
+    def stats(self, stage: str) -> Path:
+        """How the stage's last run went (seconds, peak memory): kept apart from its outputs,
+        which later stages depend on, so that a rerun with the same results rebuilds nothing
+        downstream."""
+        return self.dir / f"{stage}.stats.json"
+
 
 @contextlib.contextmanager
 def atomic_outputs(*paths: Path):

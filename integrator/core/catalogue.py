@@ -111,7 +111,8 @@ def _count(value, unit: str = "") -> str:
 
 def _peak_memory(a) -> int | None:
     """The largest peak resident memory the model's import, check and bench recorded."""
-    peaks = [read_json(p).get("peak_rss_bytes") for p in (a.import_info, a.check, a.bench) if p.is_file()]
+    peaks = [read_json(p).get("peak_rss_bytes")
+             for p in (a.stats("import"), a.stats("check"), a.bench) if p.is_file()]
     return max((p for p in peaks if p), default=None)
 
 

@@ -7,7 +7,8 @@ Each format (``formats.py``) has its importer module (``from_torch``, ``from_onn
 * ``reference.npz``: ``input_<i>`` (the compiled entry function's arguments, in order) and
   ``output_<i>`` (what the reference computed for its results; absent when there is none);
 * ``import.json``: format, entry function, what the reference is, input/output signature,
-  parameter count and FLOPs where they can be counted, seconds.
+  parameter count and FLOPs where they can be counted, the sizes (``sizing.py``). How long
+  the import took and its peak memory go to ``import.stats.json``, which nothing depends on.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ def signature(arrays, names=None) -> list[dict]:
     ]
 
 
-def import_model(model: ModelFile, *, output: Path, reference: Path, info: Path) -> dict:
-    """Import ``model``; write its bytecode to ``output``, arrays to ``reference``, record to ``info``."""
+def import_model(model: ModelFile, *, output: Path, reference: Path, info: Path) -> tuple[dict, dict]:
+    """Import ``model``; write its bytecode to ``output``, arrays to ``reference``, record to
+    ``info`` (only what determines the outputs: a re-import with the same results leaves it
+    byte-identical); return it and the run's statistics (seconds, peak memory)."""
     import numpy as np
 
     from ..core.crash import peak_rss
@@ -60,24 +63,25 @@ def import_model(model: ModelFile, *, output: Path, reference: Path, info: Path)
             imported.module.operation.write_bytecode(f)
         with open(reference_tmp, "wb") as f:  # a file object: np.savez would add ".npz"
             np.savez(f, **arrays)
-        record["seconds"] = round(time.perf_counter() - started, 3)
-        record["peak_rss_bytes"] = peak_rss()
         info_tmp.write_text(to_json(record))
-    return record
+    return record, {"seconds": round(time.perf_counter() - started, 3), "peak_rss_bytes": peak_rss()}
 
 
 def run_import(b) -> str:
     """The import stage for one ``core.build.Build``."""
     from ..core import progress
+    from ..core.artifacts import write_json
 
     a = b.artifacts
     with progress.elapsed(f"import:{b.name}"):
-        record = import_model(b.model, output=a.imported, reference=a.reference, info=a.import_info)
+        record, stats = import_model(b.model, output=a.imported, reference=a.reference,
+                                     info=a.import_info)
+    write_json(a.stats("import"), stats)
     parameters = record["parameters"]
     return (
         f"imported {b.name} ({b.model.format}): "
         + (f"{parameters:,} parameters, " if parameters is not None else "")
-        + f"{len(record['inputs'])} inputs in {record['seconds']:.1f} s"
+        + f"{len(record['inputs'])} inputs in {stats['seconds']:.1f} s"
     )
 
 

@@ -141,8 +141,8 @@ def run_check(b) -> str:
             "reason": f"{b.model.format} models have no framework reference; the module ran on "
             "the inputs but its results were not compared with anything",
             "outputs": outputs_summary(got),
-            "peak_rss_bytes": peak_rss(),
         }
+        write_json(a.stats("check"), {"peak_rss_bytes": peak_rss()})
         a.check_failed.unlink(missing_ok=True)
         write_json(a.check, result)
         finite = "all finite" if all(o["finite"] for o in result["outputs"]) else "NOT all finite"
@@ -150,7 +150,8 @@ def run_check(b) -> str:
                 f"({len(got)} output{'s' * (len(got) != 1)}, {finite}) but nothing checked "
                 "its numbers")
     result = {"model": b.name, "engine": engine, "verdict": "pass" if result["passed"] else "fail",
-              "reference": info["reference"], **result, "peak_rss_bytes": peak_rss()}
+              "reference": info["reference"], **result}
+    write_json(a.stats("check"), {"peak_rss_bytes": peak_rss()})
     if not result["passed"]:
         write_json(a.check_failed, result)
         raise b.error(

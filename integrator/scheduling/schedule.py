@@ -186,7 +186,6 @@ def _apply_in_this_process(payload: Path, transform: Path, output: Path) -> None
 def schedule_module(model: str, selection, schedules: Path, source: Path, *, output: Path,
                     transform: Path, info: Path, timeout: float) -> dict:
     """The schedule stage. For the upstream engine: lower to linalg, then apply the schedule."""
-    started = time.perf_counter()
     record = {"model": model, "engine": selection.engine, "schedule": selection.schedule}
     if selection.engine != "mlir":
         if selection.schedule is not None:
@@ -241,24 +240,26 @@ def schedule_module(model: str, selection, schedules: Path, source: Path, *, out
                 params=used,
                 sha256=file_sha256(temps[2]),
             )
-        record["seconds"] = round(time.perf_counter() - started, 3)
-        info_tmp.write_text(to_json(record))
+        info_tmp.write_text(to_json(record))  # no timings: see run_schedule
     return record
 
 
 def run_schedule(b) -> str:
     """The schedule stage for one ``core.build.Build``."""
     from ..core import progress
+    from ..core.artifacts import write_json
 
     a = b.artifacts
     if b.selection.engine == "mlir" and not b.format.upstream:
         raise b.error("schedule", f"the upstream MLIR engine takes PyTorch models here, not "
                       f"{b.model.format} ones", hint="build this model with ENGINE = \"iree\"")
+    started = time.perf_counter()
     with progress.elapsed(f"schedule:{b.name}"):
         record = schedule_module(
             b.name, b.selection, b.project.schedules, a.imported, output=a.scheduled,
             transform=a.transform, info=a.schedule_info, timeout=b.project.schedule_timeout,
         )
+    write_json(a.stats("schedule"), {"seconds": round(time.perf_counter() - started, 3)})
     return f"schedule {b.name}: {record['applied']}"
 
 
