@@ -321,3 +321,36 @@ def test_chunked_compare_finds_one_wrong_element_in_a_large_output():
     got[0, 0] = np.nan  # NaN is a mismatch, and the worst
     out = compare([got], [want], atol=1e-4, rtol=1e-4)["outputs"][0]
     assert out["mismatched"] == 2 and out["worst"]["index"] == [0, 0]
+
+
+def test_flops_are_counted_on_the_exported_graph_against_analytic_counts():
+    """What the compiler gets, on fake tensors: a conv, a matmul, an MLP and multi-head
+    attention (whose eval-mode fast path an eager count misses)."""
+    import torch
+
+    from integrator.ingress.from_torch import _decomposition_table, count_flops
+
+    def flops(module, *inputs):
+        exported = torch.export.export(module.eval(), inputs).run_decompositions(_decomposition_table(True))
+        return count_flops(exported, list(inputs))
+
+    class MatMul(torch.nn.Module):
+        def forward(self, a, b):
+            return a @ b
+
+    class Attention(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.att = torch.nn.MultiheadAttention(256, 4, batch_first=True)
+
+        def forward(self, x):
+            return self.att(x, x, x, need_weights=False)[0]
+
+    conv = torch.nn.Conv2d(3, 8, 3, padding=1)
+    assert flops(conv, torch.randn(2, 3, 16, 16)) == 2 * 2 * 8 * 16 * 16 * 3 * 9
+    assert flops(MatMul(), torch.randn(33, 17), torch.randn(17, 5)) == 2 * 33 * 17 * 5
+    mlp = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    assert flops(mlp, torch.randn(4, 64)) == 2 * 4 * (64 * 128 + 128 * 10)
+    projections = 4 * 2 * 64 * 256 * 256  # q, k, v and out
+    attention = 2 * 2 * 64 * 64 * 256  # scores and weighted values, over the 4 heads
+    assert flops(Attention(), torch.randn(1, 64, 256)) == projections + attention

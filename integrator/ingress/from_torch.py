@@ -75,6 +75,41 @@ def _decomposition_table(conv_rewrites: bool):
     return table
 
 
+def _register_attention_flops() -> None:
+    """torch's FLOP counter knows the GPU attention kernels, not the CPU one that
+    ``scaled_dot_product_attention`` runs here: without this, attention counts nothing."""
+    import torch
+    from torch.utils.flop_counter import flop_registry, register_flop_formula, sdpa_flop_count
+
+    op = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu
+    if op not in flop_registry:
+        @register_flop_formula(op)
+        def _(query_shape, key_shape, value_shape, *args, out_shape=None, **kwargs) -> int:
+            return sdpa_flop_count(query_shape, key_shape, value_shape)
+
+
+def count_flops(exported, inputs) -> int | None:
+    """FLOPs of the exported, decomposed graph (what the compiler gets), run on fake tensors:
+    shapes only, nothing computed. Counting eager misses what eager runs fused (e.g.
+    ``nn.MultiheadAttention``'s fast path in eval mode: 67 of 105 MFLOP counted). None where
+    the graph does not run on fake tensors."""
+    import torch
+    from torch._subclasses.fake_tensor import FakeTensorMode
+    from torch.utils import _pytree
+    from torch.utils.flop_counter import FlopCounterMode
+
+    _register_attention_flops()
+    try:
+        with FakeTensorMode(allow_non_fake_inputs=True) as mode:
+            fakes = _pytree.tree_map(
+                lambda x: mode.from_tensor(x) if isinstance(x, torch.Tensor) else x, inputs)
+            with FlopCounterMode(display=False) as counter, torch.no_grad():
+                exported.module()(*fakes)
+    except Exception:
+        return None
+    return counter.get_total_flops()
+
+
 def _tensor_leaves(value, what: str, model: ModelFile) -> list:
     import torch
     from torch.utils import _pytree
@@ -162,10 +197,10 @@ def import_file(model: ModelFile) -> Imported:
         raise StageError(model.name, STAGE, f"torch.export saw {len(is_tensor)} inputs, "
                          f"get_inputs() flattens to {len(leaves)}")
 
-    # The reference runs on copies (a model may modify its inputs in place), with the FLOP
-    # counter riding along (it counts matmuls and convolutions, which dominate).
+    flops = count_flops(exported, inputs)
+    # The reference runs on copies (a model may modify its inputs in place).
     copies = _pytree.tree_map(lambda x: x.clone() if isinstance(x, torch.Tensor) else x, inputs)
-    counter = FlopCounterMode(display=False)
+    counter = FlopCounterMode(display=False)  # the fallback count, where the graph's fails
     with torch.no_grad():
         try:
             with counter:
@@ -225,7 +260,7 @@ def import_file(model: ModelFile) -> Imported:
             "constant_inputs": constants,  # baked into the module; baselines still get them
             "outputs": outputs_signature,
             "parameters": sum(p.numel() for p in instance.parameters()),
-            "flops": counter.get_total_flops() or None,
+            "flops": (flops if flops is not None else counter.get_total_flops()) or None,
             "sizes": dataclasses.asdict(sizes) if sizes else None,  # bytes, from the meta device
         },
     )
