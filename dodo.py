@@ -6,22 +6,21 @@ Kept thin on purpose: loading it must not import torch (``doit list`` and no-op 
 
 import os
 
-from doit import get_var
+from doit import doit_cmd
 
-from integrator.core.selection import ENVIRONMENT
+from integrator.core.selection import COMMAND_LINE
 
-# `doit run bench:mlp engine=mlir` selects for this run (and the stage processes it starts)
-# just as INTEGRATOR_ENGINE=mlir would; see integrator/selection.py.
-for _setting, _variable in ENVIRONMENT.items():
-    if get_var(_setting):
-        os.environ[_variable] = get_var(_setting)
-# `doit run tune:resnet50 minutes=30` (or trials=100): the tuner's budget for this run;
-# `doit run bench:mlp specs=my_specs` (dir1:dir2): user tuning-spec libraries for this run.
-for _setting, _variable in (("minutes", "INTEGRATOR_TUNE_MINUTES"),
-                            ("trials", "INTEGRATOR_TUNE_TRIALS"),
-                            ("specs", "INTEGRATOR_TUNING_SPECS")):
-    if get_var(_setting) is not None:
-        os.environ[_variable] = get_var(_setting)
+# `doit run bench:mlp engine=mlir threads=1` sets, for this run and the stage processes it
+# starts, what INTEGRATOR_ENGINE=mlir INTEGRATOR_THREADS=1 would (integrator/core/selection.py
+# lists them all). doit keeps the variables in a private dict, the only place that has them
+# all: an unknown one is an error, not silently ignored.
+_variables = doit_cmd._CMDLINE_VARS or {}
+_unknown = sorted(set(_variables) - set(COMMAND_LINE))
+if _unknown:
+    raise SystemExit(f"doit run: unknown variable{'s' * (len(_unknown) > 1)} {', '.join(_unknown)}; "
+                     f"known: {', '.join(COMMAND_LINE)}")
+for _name, _value in _variables.items():
+    os.environ[COMMAND_LINE[_name]] = _value
 
 from tasks.graph import (  # noqa: E402, F401 -- one generator per stage of the table, and the views
     project,

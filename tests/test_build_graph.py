@@ -144,3 +144,13 @@ def test_editing_the_compile_flags_in_the_library_makes_compile_stale(make_proje
     assert {"compile:mlp"} <= run.executed and not run.executed & {"import:mlp", "schedule:mlp"}
     flags = json.loads((project.cache / "mlp" / "compile.json").read_text())["flags"]
     assert "--iree-opt-level=O1" in flags
+
+
+def test_settings_typed_on_the_command_line_apply_and_unknown_ones_are_refused(make_project):
+    project = make_project("mlp").only_baselines("torch_eager")
+    run = project.doit("run", "bench:mlp", "threads=1")
+    assert run.returncode == 0, run.stderr
+    assert json.loads((project.cache / "mlp" / "bench.json").read_text())["threads"] == 1
+    run = project.doit("run", "bench:mlp", "thread=1")
+    assert run.returncode != 0
+    assert "unknown variable thread; known: engine, schedule" in run.stderr and "threads" in run.stderr

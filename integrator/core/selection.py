@@ -25,6 +25,20 @@ ENVIRONMENT = {
     "mlir_pipeline": "INTEGRATOR_MLIR_PIPELINE",
 }
 
+# Every setting with an environment override is also a `doit run` variable
+# (`doit run bench:mlp engine=mlir threads=1`): dodo.py sets the variable for the run and the
+# stage processes it starts. Selections above, then the rest.
+COMMAND_LINE = {
+    **ENVIRONMENT,
+    "threads": "INTEGRATOR_THREADS",
+    "models": "INTEGRATOR_MODELS",
+    "cache": "INTEGRATOR_CACHE",
+    "cpu": "INTEGRATOR_TARGET_CPU",
+    "minutes": "INTEGRATOR_TUNE_MINUTES",
+    "trials": "INTEGRATOR_TUNE_TRIALS",
+    "specs": "INTEGRATOR_TUNING_SPECS",
+}
+
 _SELECTABLE = ("engine", "schedule", "schedule_params", "iree_pipeline", "mlir_pipeline", "iree_flags")
 
 
