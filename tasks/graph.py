@@ -148,6 +148,16 @@ def _run(arguments: list[str], label: str, root: str):
                               "crashed": reason, "peak_rss_bytes": usage.ru_maxrss * 1024}
 
 
+def clean_orphans():
+    """``doit clean`` also removes the cache of models whose files are gone (no task builds
+    them any more, so none would clean them), and says so."""
+    from integrator.core.catalogue import orphans
+
+    for directory in orphans(project(), models()):
+        shutil.rmtree(directory)
+        print(f"removed {directory}: its model file is gone")
+
+
 def _kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -183,7 +193,8 @@ def stage_tasks(name: str):
             "file_dep": [str(p) for p in stage.all_inputs(project())],
             "targets": targets,
             "uptodate": [config_changed(stage.key(project()))],
-            "clean": [(clean_outputs, [targets])] if targets else [],
+            "clean": ([(clean_outputs, [targets])] if targets else [])
+            + ([clean_orphans] if name == "report" else []),
             "verbosity": 2,
         }
         return

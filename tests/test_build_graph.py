@@ -154,3 +154,16 @@ def test_settings_typed_on_the_command_line_apply_and_unknown_ones_are_refused(m
     run = project.doit("run", "bench:mlp", "thread=1")
     assert run.returncode != 0
     assert "unknown variable thread; known: engine, schedule" in run.stderr and "threads" in run.stderr
+
+
+def test_clean_removes_the_cache_of_a_model_whose_file_is_gone(make_project):
+    project = make_project("mlp", "tiny_conv")
+    assert project.doit("run", "import").returncode == 0
+    (project.root / "models" / "tiny_conv.py").unlink()
+    listing = project.integrator("models").stdout
+    assert "orphaned (cached, but the model file is gone; `doit clean` removes them): tiny_conv" in listing
+    clean = project.doit("clean")
+    assert clean.returncode == 0, clean.stderr
+    assert "tiny_conv: its model file is gone" in clean.stderr
+    assert not (project.cache / "tiny_conv").exists()
+    assert "orphaned" not in project.integrator("models").stdout

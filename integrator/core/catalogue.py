@@ -167,6 +167,27 @@ def render(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# Files only a model's stages write: a cache directory holding one is a model's.
+_MODEL_FILES = ("import.json", "import.mlirbc", "import.error", "reference.npz")
+
+
+def orphans(project: Project, models: list[ModelFile]) -> list[Path]:
+    """Cache directories of models whose files are gone (removed or renamed): nothing builds
+    them any more, so ``doit clean`` removes them and the catalogue names them."""
+    names = {m.name for m in models}
+    if not project.cache.is_dir():
+        return []
+    return sorted(d for d in project.cache.iterdir()
+                  if d.is_dir() and d.name not in names and any((d / f).exists() for f in _MODEL_FILES))
+
+
 def catalogue(project: Project, models: list[ModelFile], *, as_json: bool = False) -> str:
     rows = entries(project, models, doit_status(project.root))
-    return json.dumps(rows, indent=2) if as_json else render(rows)
+    if as_json:
+        return json.dumps(rows, indent=2)
+    orphaned = [d.name for d in orphans(project, models)]
+    text = render(rows)
+    if orphaned:
+        text += ("\n\norphaned (cached, but the model file is gone; `doit clean` removes them): "
+                 + ", ".join(orphaned))
+    return text
