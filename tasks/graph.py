@@ -52,6 +52,13 @@ def buildable():
     return [m for m in models() if not m.missing]
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM stops a build as Ctrl-C does: stages and all
+
+
+signal.signal(signal.SIGTERM, _terminate)
+
+
 def run_integrator(
     arguments: list[str], label: str, root: str, error_file: str | None = None, stale=()
 ):
@@ -61,7 +68,13 @@ def run_integrator(
     A failure is also kept in ``error_file`` (JSON, removed on success) for the catalogue,
     and the targets of an earlier success are removed: they no longer match the inputs.
     """
-    failure, record = _run(arguments, label, root)
+    try:
+        failure, record = _run(arguments, label, root)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the stage's processes are already gone
+        clean_outputs(list(stale), remove_directory=False)  # and their temporaries
+        print(f"{label}: interrupted; nothing of it is kept, the next run starts it again",
+              file=sys.stderr, flush=True)
+        raise SystemExit(130) from None  # doit records what finished, and stops
     if error_file:
         path = Path(error_file)
         if failure is None:
@@ -122,6 +135,8 @@ def _run(arguments: list[str], label: str, root: str):
         _, status, usage = os.wait4(proc.pid, 0)
     except BaseException:  # Ctrl-C: stop the stage and what it started, leave nothing running
         _kill_group(proc.pid)
+        os.waitpid(proc.pid, 0)
+        proc.returncode = -signal.SIGKILL
         raise
     finally:
         if timer:
@@ -165,7 +180,7 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def clean_outputs(paths: list[str]):
+def clean_outputs(paths: list[str], remove_directory: bool = True):
     """Remove a stage's files, temporaries left by a kill, and the directory once empty."""
     for path in map(Path, paths):
         if path.is_dir():
@@ -173,6 +188,8 @@ def clean_outputs(paths: list[str]):
         path.unlink(missing_ok=True)
         for leftover in path.parent.glob(f".{path.name}.tmp*"):
             leftover.unlink(missing_ok=True)
+    if not remove_directory or not paths:
+        return
     try:
         Path(paths[0]).parent.rmdir()
     except OSError:

@@ -167,3 +167,46 @@ def test_clean_removes_the_cache_of_a_model_whose_file_is_gone(make_project):
     assert "tiny_conv: its model file is gone" in clean.stderr
     assert not (project.cache / "tiny_conv").exists()
     assert "orphaned" not in project.integrator("models").stdout
+
+
+def test_an_interrupt_stops_the_stage_and_everything_it_started(make_project):
+    """SIGINT to doit alone (as a script's kill would): the stage process and the compiler it
+    runs are stopped, doit says so in one line, and the next run starts that stage again."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    project = make_project("resnet50")
+    assert project.doit("run", "schedule:resnet50").returncode == 0
+
+    def stage_processes():
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                except OSError:
+                    continue
+                if ("integrator" in command and str(project.root) in command) or (
+                        "iree-compile" in command and str(project.root) in command):
+                    found.append(command)
+        return found
+
+    doit = subprocess.Popen([sys.executable, "-m", "doit", "run", "compile:resnet50"],
+                            cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any("iree-compile" in c for c in stage_processes()):  # mid-compile
+        assert time.monotonic() < deadline and doit.poll() is None, "the compile never started"
+        time.sleep(0.2)
+    os.kill(doit.pid, signal.SIGINT)
+    out, err = doit.communicate(timeout=60)
+    assert doit.returncode != 0
+    assert "compile:resnet50: interrupted" in err and "Traceback" not in err, err
+    time.sleep(1)
+    assert stage_processes() == []
+    assert not (project.cache / "resnet50" / "module.vmfb").exists()
+    again = project.doit("run", "compile:resnet50")
+    assert again.returncode == 0, again.stderr
+    assert again.executed == {"compile:resnet50"} | ({"specs"} & again.executed)
