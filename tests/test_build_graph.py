@@ -210,3 +210,20 @@ def test_an_interrupt_stops_the_stage_and_everything_it_started(make_project):
     again = project.doit("run", "compile:resnet50")
     assert again.returncode == 0, again.stderr
     assert again.executed == {"compile:resnet50"} | ({"specs"} & again.executed)
+
+
+def test_the_default_pipeline_compiles_a_transformer_block_every_time(make_project):
+    """The stack-limit failure was intermittent (about one compile in two): ten compiles of
+    the same import with the default pipeline's flags all succeed, and the build checks."""
+    import tempfile
+    from pathlib import Path
+
+    from integrator.engines.iree import compile_file
+
+    project = make_project("mha_block")
+    run = project.doit("run", "check:mha_block")
+    assert run.returncode == 0, run.stderr
+    flags = json.loads((project.cache / "mha_block" / "compile.json").read_text())["flags"]
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(10):
+            compile_file(project.cache / "mha_block" / "schedule.mlirbc", Path(tmp, f"{i}.vmfb"), flags)
