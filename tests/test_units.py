@@ -354,3 +354,25 @@ def test_flops_are_counted_on_the_exported_graph_against_analytic_counts():
     projections = 4 * 2 * 64 * 256 * 256  # q, k, v and out
     attention = 2 * 2 * 64 * 64 * 256  # scores and weighted values, over the 4 heads
     assert flops(Attention(), torch.randn(1, 64, 256)) == projections + attention
+
+
+def test_report_says_when_each_result_was_measured(tmp_path):
+    from integrator.core.artifacts import write_json
+    from integrator.measure.report import build_report
+
+    def system(ms):
+        return {"median_ms": ms, "p10_ms": ms * 0.9, "p90_ms": ms * 1.2, "iqr_ms": 0.1, "samples": 10}
+
+    with_baseline = {"model": "a", "engine": "iree", "threads": 2, "host_cpu": "x86-64",
+                     "baseline": "torch_eager", "measured_at": "2026-11-30T00:10",
+                     "systems": {"iree": {**system(1.0), "ratio_to_baseline": 0.5},
+                                 "torch_eager": {**system(2.0), "ratio_to_baseline": 1.0}}}
+    without = {"model": "b", "engine": "iree", "threads": 2, "host_cpu": "x86-64", "baseline": None,
+               "measured_at": "2026-11-29T23:50", "systems": {"iree": system(3.0)}}
+    write_json(tmp_path / "a.json", with_baseline)
+    write_json(tmp_path / "b.json", without)
+    table = build_report([tmp_path / "a.json", tmp_path / "b.json"], [], None,
+                         markdown=tmp_path / "r.md", chart=tmp_path / "r.png", root=tmp_path)
+    assert table.splitlines()[0].endswith("| measured |")
+    assert "2026-11-30T00:10 |" in table and "2026-11-29T23:50 |" in table
+    assert (tmp_path / "r.png").read_bytes().startswith(b"\x89PNG")

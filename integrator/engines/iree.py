@@ -77,6 +77,14 @@ def unsupported_ops(text: str) -> list[str]:
     return real or [f"an op taking {op} as an argument" for op in ops]
 
 
+def _first_error(text: str) -> str:
+    """The first diagnostic's message, without its location: the line a listing shows."""
+    for line in text.splitlines():
+        if "error:" in line:
+            return line.split("error:", 1)[1].strip()[:200]
+    return "no diagnostic"
+
+
 def compiler_errors(text: str, limit: int = 20) -> str:
     """The diagnostic lines of iree-compile's output (the full command line is noise)."""
     lines = [l for l in text.splitlines() if "error:" in l or "note:" in l]
@@ -178,7 +186,7 @@ class IreeEngine(Engine):
             ops = unsupported_ops(str(error))
             raise build.error(
                 "compile",
-                (f"IREE cannot lower {', '.join(ops)}; " if ops else "")
+                (f"IREE cannot lower {', '.join(ops)}; " if ops else f"{_first_error(str(error))}; ")
                 + "iree-compile failed:\n" + compiler_errors(str(error)),
                 hint="a model that avoids the op, or a decomposition of it, gets past this"
                 if ops else _hint(str(error)),

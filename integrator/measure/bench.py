@@ -195,6 +195,7 @@ def compiled_timer(compiled, threads: int):
 def run_bench(b) -> str:
     """The bench stage for one ``core.build.Build``."""
     import dataclasses
+    import datetime
 
     from ..core.artifacts import read_json, write_json
     from ..core.crash import peak_rss
@@ -234,6 +235,7 @@ def run_bench(b) -> str:
         "systems": results,
         "ratio_to_baseline": results[engine].get("ratio_to_baseline"),
         "peak_rss_bytes": peak_rss(),
+        "measured_at": datetime.datetime.now().isoformat(timespec="minutes"),
     }
     write_json(a.bench, result)
     skipped = [s for s in settings.baselines if s not in baselines]

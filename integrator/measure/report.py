@@ -10,7 +10,7 @@ from pathlib import Path
 from ..core.artifacts import atomic_outputs, read_json
 
 COLUMNS = ("model", "system", "median ms", "p90 ms", "IQR ms", "n", "vs baseline", "GFLOP/s",
-           "% peak", "check")
+           "% peak", "check", "measured")
 
 
 def _cpu_name() -> str:
@@ -24,11 +24,13 @@ def _cpu_name() -> str:
 
 
 def _commit(root: Path) -> str:
+    """The commit, and whether the work tree differs from it (results of uncommitted code)."""
     try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
-            check=True,
-        ).stdout.strip()
+        def git(*args):
+            return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                                  check=True).stdout.strip()
+
+        return git("rev-parse", "--short", "HEAD") + (" (dirty tree)" if git("status", "--porcelain") else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -65,7 +67,8 @@ def rows(benches: list[dict], checks: dict[str, dict], peak: float | None) -> li
         check = checks.get(model, {})
         for name, r in bench["systems"].items():
             if "error" in r:
-                table.append([model, name, "failed", "", "", "", "", "", "", r["error"][:60]])
+                table.append([model, name, "failed", "", "", "", "", "", "", r["error"][:60],
+                              bench.get("measured_at", "")])
                 continue
             compiled = name == bench.get("engine", "iree")  # the compiled system bears its engine's name
             if compiled and check.get("verdict") == "no-reference":
@@ -87,6 +90,7 @@ def rows(benches: list[dict], checks: dict[str, dict], peak: float | None) -> li
                 gflops_cell(r),
                 peak_share(r, peak),
                 verdict,
+                bench.get("measured_at", ""),  # models of one report may be benched at different times
             ])
     return table
 
@@ -97,12 +101,19 @@ def markdown_table(table: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _has_ratio(bench: dict) -> bool:
+    return bool(bench.get("baseline")) and "median_ms" in bench["systems"].get(bench["baseline"], {})
+
+
 def plot(benches: list[dict], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")  # no display here; and a file is what we want
     import matplotlib.pyplot as plt
 
+    # A model with no baseline (raw MLIR) has no ratio to draw: named in the title, no group.
+    unrelated = [b["model"] for b in benches if not _has_ratio(b)]
+    benches = [b for b in benches if _has_ratio(b)]
     models = [b["model"] for b in benches]
     systems = []
     for b in benches:
@@ -112,16 +123,24 @@ def plot(benches: list[dict], path: Path) -> None:
     for i, system in enumerate(systems):
         results = [b["systems"].get(system, {}) for b in benches]
         ratios = [r.get("ratio_to_baseline", 0.0) for r in results]
+        # p10..p90 of each system, as ratios to the baseline's median: the spread behind a bar
+        scale = [r["ratio_to_baseline"] / r["median_ms"] if r.get("ratio_to_baseline") else 0.0
+                 for r in results]
+        spread = [[max(0.0, x - s * r.get("p10_ms", r.get("median_ms", 0))) for x, s, r in zip(ratios, scale, results)],
+                  [max(0.0, s * r.get("p90_ms", r.get("median_ms", 0)) - x) for x, s, r in zip(ratios, scale, results)]]
         labels = [f"{x:.2f}" if x else "failed" if "error" in r else "" for x, r in zip(ratios, results)]
         xs = [m + (i - (len(systems) - 1) / 2) * width for m in range(len(models))]
-        bars = ax.bar(xs, ratios, width, label=system)
+        bars = ax.bar(xs, ratios, width, label=system, yerr=spread, capsize=2,
+                      error_kw={"elinewidth": 0.8})
         ax.bar_label(bars, labels=labels, fontsize=7)
     ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--")
     ax.set_ylabel("median latency / baseline's (lower is faster)")
     threads = sorted({b["threads"] for b in benches})
     baselines = {b["model"]: b["baseline"] for b in benches}
     ax.set_xticks(range(len(models)), [f"{m}\nvs {baselines[m] or 'nothing'}" for m in models])
-    ax.set_title(f"Latency relative to each model's baseline, {', '.join(map(str, threads))} threads")
+    ax.set_title(f"Latency relative to each model's baseline (p10-p90 whiskers), "
+                 f"{', '.join(map(str, threads))} threads"
+                 + (f"\nno baseline, not drawn: {', '.join(unrelated)}" if unrelated else ""), fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120, format="png")
