@@ -41,7 +41,11 @@ from tasks.graph import (  # noqa: E402, F401 -- one generator per stage of the 
 
 project().cache.mkdir(parents=True, exist_ok=True)
 
+from tasks.reporter import StageReporter  # noqa: E402
+
 DOIT_CONFIG = {
+    # doit's console output, less the repeated blocks around a failure (tasks/reporter.py).
+    "reporter": StageReporter,
     # sqlite3 so that `doit -n 2` (parallel processes) can share the state safely.
     "backend": "sqlite3",
     "dep_file": str(project().cache / "doit.sqlite3"),

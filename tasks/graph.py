@@ -237,7 +237,9 @@ def stage_tasks(name: str):
             "basename": name,
             "name": model.name,
             "doc": f"{name} {model.name} ({model.path.name})",
-            "actions": [(run_integrator, [["run", name, model.name], label, root, error_file, outputs])],
+            # on failure, the earlier success's targets and statistics go: they no longer hold
+            "actions": [(run_integrator, [["run", name, model.name], label, root, error_file,
+                                          outputs + [str(build.artifacts.stats(name))]])],
             "file_dep": [str(p) for p in stage.all_inputs(build)],
             "targets": outputs,
             "uptodate": [config_changed(stage.key(build))],
