@@ -113,7 +113,8 @@ def test_bad_schedules_fail_clearly_and_leave_nothing(make_project):
     for name in ("does_not_parse", "fails_to_apply", "never_converges", "no_such"):
         leftovers = {p.name for p in (project.cache / name).iterdir()}
         # The import, and the failure's message kept for the catalogue; no schedule output.
-        assert leftovers == {"import.mlirbc", "reference.npz", "import.json", "schedule.error"}, (name, leftovers)
+        assert leftovers == {"import.mlirbc", "reference.npz", "import.json", "import.stats.json",
+                         "schedule.error"}, (name, leftovers)
 
 
 def test_unknown_pipelines_name_model_and_stage(make_project):
