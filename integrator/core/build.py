@@ -64,5 +64,6 @@ class Build:
             extra = []
         return [self.artifacts.compiled, self.artifacts.compile_info, *extra]
 
-    def error(self, stage: str, message: str, hint: str | None = None) -> StageError:
-        return StageError(self.name, stage, message, hint)
+    def error(self, stage: str, message: str, hint: str | None = None,
+              kind: str | None = None) -> StageError:
+        return StageError(self.name, stage, message, hint, kind)

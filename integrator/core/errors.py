@@ -2,11 +2,16 @@
 
 
 class StageError(Exception):
-    def __init__(self, model: str, stage: str, message: str, hint: str | None = None):
+    """``kind``: the class of the failure where the raiser knows it (``"export"``, ``"too large
+    for this machine"``, ``"unsupported op: ..."``), for the suite summary."""
+
+    def __init__(self, model: str, stage: str, message: str, hint: str | None = None,
+                 kind: str | None = None):
         self.model = model
         self.stage = stage
         self.message = message
         self.hint = hint
+        self.kind = kind
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -18,4 +23,4 @@ class StageError(Exception):
     def record(self) -> dict:
         """The error as data (the doit task keeps it for the catalogue)."""
         return {"model": self.model, "stage": self.stage, "message": self.message,
-                "hint": self.hint, "text": str(self)}
+                "hint": self.hint, "kind": self.kind, "text": str(self)}

@@ -190,6 +190,7 @@ class IreeEngine(Engine):
                 + "iree-compile failed:\n" + compiler_errors(str(error)),
                 hint="a model that avoids the op, or a decomposition of it, gets past this"
                 if ops else _hint(str(error)),
+                kind=f"unsupported op: {', '.join(ops)}" if ops else "compile error",
             ) from None
         # The runtime device is the pipeline's choice too: it is in the record, which check
         # and bench depend on.

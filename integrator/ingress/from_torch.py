@@ -12,6 +12,7 @@ extra (leading) result of the compiled function; the reference holds eager's new
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 
@@ -141,7 +142,7 @@ def _export(model: ModelFile, instance, inputs):
         raise StageError(
             model.name, STAGE, f"torch.export failed: {first_line(error)}",
             hint="forward() must be traceable by torch.export (no data-dependent Python "
-            "control flow, no unsupported Python objects)",
+            "control flow, no unsupported Python objects)", kind="export",
         ) from error
 
 
@@ -200,7 +201,8 @@ def import_file(model: ModelFile) -> Imported:
     flops = count_flops(exported, inputs)
     # The reference runs on copies (a model may modify its inputs in place).
     copies = _pytree.tree_map(lambda x: x.clone() if isinstance(x, torch.Tensor) else x, inputs)
-    counter = FlopCounterMode(display=False)  # the fallback count, where the graph's fails
+    # Counted on eager only where the graph could not be (a fallback: eager misses fused ops).
+    counter = FlopCounterMode(display=False) if flops is None else contextlib.nullcontext()
     with torch.no_grad():
         try:
             with counter:

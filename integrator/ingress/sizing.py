@@ -128,7 +128,7 @@ def ensure_fits(model, stage: str, sizes: Sizes | None, *, available: int | None
                 f"{model.path.with_suffix('.toml').name}")
     else:
         hint = "make the problem smaller (its sizes in the model file, or a globals override)"
-    raise StageError(model.name, stage, message, hint=hint)
+    raise StageError(model.name, stage, message, hint=hint, kind="too large for this machine")
 
 
 def ensure_recorded_fits(model, stage: str, import_info: dict) -> None:

@@ -12,13 +12,11 @@ Markdown and a chart, like the report: ``.cache/report/suite.md`` and ``suite.pn
 
 from __future__ import annotations
 
-import re
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.artifacts import atomic_outputs, read_json
-
-ORDER = ("import", "schedule", "compile", "check", "bench")
 
 
 @dataclass(frozen=True)
@@ -32,18 +30,14 @@ class Outcome:
 
 
 def classify(record: dict) -> str:
-    """A failure class from a stage's error record (``<stage>.error``)."""
-    message = record.get("message", "")
+    """A failure class from a stage's error record (``<stage>.error``): what killed the stage
+    process, else the class the stage's error names (``StageError.kind``), else the stage."""
     if record.get("crashed") in ("out of memory", "timeout"):
         return record["crashed"]
     if record.get("crashed"):
         return f"crash ({record['crashed']})"
-    if "needs ~" in message and "of memory is available" in message:
-        return "too large for this machine"
-    if ops := re.search(r"IREE cannot lower (.+?); ", message):
-        return f"unsupported op: {ops[1]}"
-    if "torch.export failed" in message:
-        return "export"
+    if record.get("kind"):
+        return record["kind"]
     if record.get("stage") == "import":  # the file, its get_inputs() or forward() failed
         return "import: model error"
     return f"{record.get('stage', '?')} error"
@@ -51,23 +45,23 @@ def classify(record: dict) -> str:
 
 def outcome(project, model) -> Outcome:
     from ..core.build import Build
+    from ..core.stages import STAGES
 
-    a = Build.of(project, model).artifacts
+    build = Build.of(project, model)
+    a = build.artifacts
     directory = str(model.path.parent.relative_to(project.root)) if model.path.is_relative_to(project.root) \
         else str(model.path.parent)
     reached, failure = "", None
-    outputs = {"import": a.import_info, "schedule": a.dir / "schedule.json", "compile": a.compile_info,
-               "check": a.check, "bench": a.bench}
-    for stage in ORDER:
+    for stage in STAGES:  # in order: import, schedule, compile, check, bench
         if a.error(stage).is_file():
             failure = classify({"stage": stage, **read_json(a.error(stage))})
             if stage == "check" and a.check_failed.is_file():
                 failed = read_json(a.check_failed)
                 mismatched = sum(o.get("mismatched", 0) for o in failed.get("outputs", []))
-                size = sum(_size(o.get("shape", [])) for o in failed.get("outputs", []))
+                size = sum(math.prod(o.get("shape", [])) for o in failed.get("outputs", []))
                 failure = f"numerical mismatch ({mismatched} of {size} elements)"
             break
-        if not outputs[stage].is_file():
+        if not all(p.exists() for p in STAGES[stage].outputs(build)):
             break
         reached = stage
     correct = a.check.is_file() and bool(read_json(a.check).get("passed"))
@@ -79,13 +73,6 @@ def outcome(project, model) -> Outcome:
         if "median_ms" in compiled and "median_ms" in eager:
             speedup = eager["median_ms"] / compiled["median_ms"]
     return Outcome(model.name, directory, reached, failure, correct, speedup)
-
-
-def _size(shape) -> int:
-    n = 1
-    for d in shape:
-        n *= d
-    return n
 
 
 def per_directory(outcomes: list[Outcome]) -> list[list[str]]:
