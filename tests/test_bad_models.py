@@ -138,11 +138,9 @@ def test_a_failed_rebuild_leaves_no_stale_target(make_project):
     assert rows[0]["states"]["import"] == "stale"
 
 
-def test_a_killed_stage_process_is_named_and_leaves_nothing(make_project):
-    project = make_project()
-    project.write_model("killed", '''
-import os
-import signal
+# A model whose get_inputs() is given: how a stage process ends is what these tests vary.
+_WITH_INPUTS = '''
+{imports}
 import torch
 
 class Model(torch.nn.Module):
@@ -153,8 +151,15 @@ def get_init_inputs():
     return []
 
 def get_inputs():
-    os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's OOM killer would
-''')
+    {inputs}
+'''
+
+
+def test_a_killed_stage_process_is_named_and_leaves_nothing(make_project):
+    project = make_project()
+    project.write_model("killed", _WITH_INPUTS.format(
+        imports="import os\nimport signal",
+        inputs="os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's OOM killer would"))
     run = project.doit("run", "import:killed")
     assert run.returncode != 0
     assert "import:killed: the stage process was killed by SIGKILL (peak memory ~" in run.stderr
@@ -164,21 +169,8 @@ def get_inputs():
 def test_a_stage_past_its_time_limit_is_stopped_and_named(make_project):
     project = make_project()
     project.edit_pyproject("stage-timeout = 3600 ", "stage-timeout = 3 ")
-    project.write_model("sleepy", '''
-import time
-import torch
-
-class Model(torch.nn.Module):
-    def forward(self, x):
-        return x + 1
-
-def get_init_inputs():
-    return []
-
-def get_inputs():
-    time.sleep(60)
-    return [torch.ones(2)]
-''')
+    project.write_model("sleepy", _WITH_INPUTS.format(
+        imports="import time", inputs="time.sleep(60)\n    return [torch.ones(2)]"))
     run = project.doit("run", "import:sleepy")
     assert run.returncode != 0 and run.seconds < 40, run.seconds
     assert "import:sleepy: did not finish in 3 s (`[tool.integrator] stage-timeout`" in run.stderr

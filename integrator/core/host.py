@@ -27,6 +27,17 @@ _PROBE = """func.func @probe(%a: tensor<4xf32>) -> tensor<4xf32> {
 """
 
 
+def cpu_model_name() -> str:
+    """The CPU's marketing name (``/proc/cpuinfo``'s model name), for reports."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def _fingerprint() -> str:
     text = platform.machine()
     try:

@@ -96,7 +96,6 @@ def _bench(subject, expected, settings, systems, compiled, baseline, bar, label)
 
         timings = {name: [] for name in prepared}
         counts = {name: math.ceil(settings.min_samples / settings.rounds) for name in prepared}
-        warmups = {name: settings.warmup for name in prepared}
         # One call of each first (it is also a warm-up): a system too slow for min_samples in
         # the time budget gets one sample per round and no more warm-up (a 10 s call would
         # otherwise take (warmup + samples) x rounds = 3 minutes per system), and is marked.
@@ -108,13 +107,12 @@ def _bench(subject, expected, settings, systems, compiled, baseline, bar, label)
             except Exception as error:
                 results[name] = {"error": _error_text(error), "stage": "timing"}
                 del prepared[name]
-                continue
-            if probes[name] > settings.seconds / settings.min_samples:
-                counts[name], warmups[name] = 1, 0
+        slow = {n for n in prepared if probes[n] > settings.seconds / settings.min_samples}
+        counts |= {n: 1 for n in slow}
+        warmups = {n: 0 if n in slow else settings.warmup for n in prepared}
         expected_s = sum(probes[n] * settings.rounds * (warmups[n] + counts[n]) for n in prepared)
         progress.note(f"{label}: timing {len(prepared)} systems, about {expected_s:.0f} s"
-                      + (f" (slow, fewer samples: {', '.join(n for n in prepared if counts[n] == 1)})"
-                         if any(counts[n] == 1 for n in prepared) else ""))
+                      + (f" (slow, fewer samples: {', '.join(sorted(slow))})" if slow else ""))
         for round_index in range(settings.rounds):
             for name, system in list(prepared.items()):
                 bar.set_postfix_str(f"round {round_index + 1}: {name}")
@@ -131,7 +129,7 @@ def _bench(subject, expected, settings, systems, compiled, baseline, bar, label)
                     continue
                 timings[name] += times
             if round_index == 0:
-                counts = {n: 1 if counts[n] == 1 else samples_per_round(settings, timings[n])
+                counts = {n: 1 if n in slow else samples_per_round(settings, timings[n])
                           for n in prepared}
 
     for name, system in prepared.items():

@@ -64,13 +64,14 @@ def fma_peak(threads: int, *, repeats: int = 3, seconds: float = 0.3) -> dict:
         if bits == 512:
             variants = [{"BYTES": 64, "CHAINS": 12}, {"BYTES": 64, "CHAINS": 24},
                         {"BYTES": 32, "CHAINS": 12}, {"BYTES": 32, "CHAINS": 24}]
-        measured = []
+        measured, binaries = [], []
         for defines in variants:
-            rates, bits, cpus = _rates(_build(Path(tmp), defines), threads, repeats, seconds)
+            binaries.append(_build(Path(tmp), defines))
+            rates, bits, cpus = _rates(binaries[-1], threads, repeats, seconds)
             measured.append({"vector_bits": bits, "chains": defines["CHAINS"], "cpus": cpus,
                              "samples_gflops_per_s": [round(r, 2) for r in rates]})
-        best = max(measured, key=lambda v: max(v["samples_gflops_per_s"]))
-        binary = _build(Path(tmp), {"BYTES": best["vector_bits"] // 8, "CHAINS": best["chains"]})
+        index = max(range(len(measured)), key=lambda i: max(measured[i]["samples_gflops_per_s"]))
+        best, binary = measured[index], binaries[index]
         again, _, _ = _rates(binary, threads, repeats, seconds)
         best["samples_gflops_per_s"] += [round(r, 2) for r in again]
         one, _, _ = _rates(binary, 1, repeats, seconds)
@@ -120,12 +121,8 @@ def _machine() -> dict:
     and whether they share cores (SMT siblings share one core's FMA units)."""
     import os
 
-    model = ""
-    try:
-        model = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                      if l.startswith("model name")), "")
-    except OSError:
-        pass
+    from ..core.host import cpu_model_name
+
     allowed = sorted(os.sched_getaffinity(0))
     siblings = set()
     for cpu in allowed:
@@ -134,7 +131,7 @@ def _machine() -> dict:
                          .read_text().strip())
         except OSError:
             pass
-    return {"cpu_model": model, "cpus_allowed": len(allowed), "cpu_count": os.cpu_count(),
+    return {"cpu_model": cpu_model_name(), "cpus_allowed": len(allowed), "cpu_count": os.cpu_count(),
             "physical_cores_allowed": len(siblings) or None}
 
 

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import platform
 import subprocess
 from pathlib import Path
 
 from ..core.artifacts import atomic_outputs, read_json
+from ..core.host import cpu_model_name
 
 COLUMNS = ("model", "system", "median ms", "p90 ms", "IQR ms", "n", "vs baseline", "GFLOP/s",
            "% peak", "check", "measured")
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _commit(root: Path) -> str:
@@ -177,7 +167,7 @@ def build_report(
     versions = tool_versions()
     beaten = beaten_peak(benches, peak)
     environment = [
-        f"- CPU: {_cpu_name()} (LLVM name: {', '.join(cpus)})",
+        f"- CPU: {cpu_model_name()} (LLVM name: {', '.join(cpus)})",
         f"- threads: {', '.join(map(str, threads))}",
         _peak_line(peak_info),
         *([f"- **the peak is wrong**: measured above it: {', '.join(beaten)}; the machine was "
