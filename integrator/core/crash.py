@@ -49,7 +49,7 @@ def oom_kills() -> int | None:
     return None
 
 
-def _gb(n: int) -> str:
+def gigabytes(n: int) -> str:
     return f"{n / 2**30:.1f} GB"
 
 
@@ -61,19 +61,19 @@ def describe_exit(returncode: int, *, stage: str, peak_rss: int, available: int 
     signal); ``timeout``: the limit, where the process was stopped for running past it."""
     if timeout is not None:
         return "timeout", (f"did not finish in {timeout:.0f} s (`[tool.integrator] stage-timeout` "
-                           f"in pyproject.toml) and was stopped (peak memory ~{_gb(peak_rss)})")
+                           f"in pyproject.toml) and was stopped (peak memory ~{gigabytes(peak_rss)})")
     if returncode < 0:
         name = signal.Signals(-returncode).name
         oom = (oom_before is not None and oom_after is not None and oom_after > oom_before) or (
             oom_after is None and name == "SIGKILL" and available
             and peak_rss > _NEAR_LIMIT * available)
         if oom:
-            of = f" of {_gb(available)} available" if available else ""
+            of = f" of {gigabytes(available)} available" if available else ""
             return "out of memory", (
-                f"ran out of memory while running the {stage} stage (peak ~{_gb(peak_rss)}{of}); "
+                f"ran out of memory while running the {stage} stage (peak ~{gigabytes(peak_rss)}{of}); "
                 "the kernel killed it. Make the problem smaller (its sizes in the model file) "
                 "or free memory")
-        return f"killed by {name}", f"the stage process was killed by {name} (peak memory ~{_gb(peak_rss)})"
+        return f"killed by {name}", f"the stage process was killed by {name} (peak memory ~{gigabytes(peak_rss)})"
     return f"exit code {returncode}", f"the stage process crashed (exit code {returncode})"
 
 

@@ -16,9 +16,6 @@ from dataclasses import dataclass, fields, replace
 
 from ..core.errors import StageError
 
-GB = 2**30
-
-
 @dataclass(frozen=True)
 class Sizes:
     """Bytes; ``outputs`` is None where the forward pass cannot run on meta tensors."""
@@ -109,22 +106,22 @@ def suggest(model, stage: str, available: int) -> tuple[dict, Sizes] | None:
 
 def ensure_fits(model, stage: str, sizes: Sizes | None, *, available: int | None = None) -> None:
     """Raise a ``StageError`` now if ``stage`` cannot fit in the memory available."""
-    from ..core.crash import available_memory
+    from ..core.crash import available_memory, gigabytes
 
     available = available if available is not None else available_memory()
     if sizes is None or available is None or sizes.need(stage) <= available:
         return
-    outputs = "unknown" if sizes.outputs is None else f"{sizes.outputs / GB:.1f} GB"
-    message = (f"needs ~{sizes.need(stage) / GB:.1f} GB to {stage} (inputs {sizes.inputs / GB:.1f} GB, "
-               f"outputs {outputs}, parameters {sizes.parameters / GB:.1f} GB); "
-               f"{available / GB:.1f} GB of memory is available")
+    outputs = "unknown" if sizes.outputs is None else gigabytes(sizes.outputs)
+    message = (f"needs ~{gigabytes(sizes.need(stage))} to {stage} (inputs {gigabytes(sizes.inputs)}, "
+               f"outputs {outputs}, parameters {gigabytes(sizes.parameters)}); "
+               f"{gigabytes(available)} of memory is available")
     fix = suggest(model, stage, available)
     if fix:
         override, smaller = fix
         values = ", ".join(f"{k} = {v}" for k, v in override.items())
         hint = (f"make the problem smaller without editing the file: in pyproject.toml "
                 f"[tool.integrator.overrides.{model.name}] globals = {{ {values} }} "
-                f"(then ~{smaller.need(stage) / GB:.1f} GB), or globals = {{ {values} }} in "
+                f"(then ~{gigabytes(smaller.need(stage))}), or globals = {{ {values} }} in "
                 f"{model.path.with_suffix('.toml').name}")
     else:
         hint = "make the problem smaller (its sizes in the model file, or a globals override)"
