@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields, replace
 
 from ..core.errors import StageError
 
+
 @dataclass(frozen=True)
 class Sizes:
     """Bytes; ``outputs`` is None where the forward pass cannot run on meta tensors."""
