@@ -1,7 +1,6 @@
 """The upstream MLIR engine, transform schedules and external runners, with the real tools."""
 
 import json
-import os
 
 from conftest import chain, specs_task
 

@@ -5,7 +5,6 @@ and others built here with the onnx package) and raw MLIR (shipped and tests/mod
 """
 
 import json
-import os
 
 import numpy as np
 import pytest
@@ -129,3 +128,12 @@ def test_catalogue_lists_every_model(built):
     assert rows["kb_matmul"]["flops"] == 2 * 64 * 128 * 32
     assert rows["kb_softmax"]["parameters"] == 0
     assert rows["embed_matmul"]["format"] == "onnx" and rows["mlir_torch"]["format"] == "mlir"
+
+
+def test_the_import_record_names_the_decompositions_that_applied(built):
+    project, _ = built
+    assert _json(project, "kb_recurrent", "import.json")["decomposed"] == [
+        "aten.gru.input", "aten.lstm.input", "aten.rnn_relu.input"]
+    assert _json(project, "kb_logsumexp_keepdim", "import.json")["decomposed"] == ["aten.logsumexp.default"]
+    assert _json(project, "kb_fft_abs", "import.json")["decomposed"] == ["aten.abs.default"]
+    assert _json(project, "kb_matmul", "import.json")["decomposed"] == []

@@ -73,8 +73,8 @@ def test_a_problem_too_large_fails_fast_with_an_override_that_fits(make_project)
     assert run.returncode != 0
     assert seconds < 60, seconds  # nothing was allocated: no 100 GB tensor was made
     message = run.stderr
-    assert "import:huge" in message and "needs ~" in message and "GB of memory is available" in message
-    assert "inputs 96.0 GB" in message  # 4096 x 6291456 float32
+    assert "import:huge" in message and "needs ~" in message and "GiB of memory is available" in message
+    assert "inputs 96.0 GiB" in message  # 4096 x 6291456 float32
     assert "[tool.integrator.overrides.huge] globals = {" in message
     assert not (project.cache / "huge" / "import.mlirbc").exists()
 
@@ -97,3 +97,19 @@ def test_a_globals_override_resizes_the_problem_and_rebuilds_its_import(make_pro
     project.edit_pyproject("globals = { rows = 5 }", "globals = { rowz = 5 }")
     run = project.doit("run", "import:shapes")
     assert run.returncode != 0 and "globals: 'rowz' is not a module-level" in run.stderr
+
+
+def test_globals_on_the_command_line_resize_one_run(make_project):
+    project = make_project()
+    project.write_model("shapes", SHAPES)
+    run = project.doit("run", "import:shapes", "globals=rows=4,cols=8")
+    assert run.returncode == 0, run.stderr
+    info = json.loads((project.cache / "shapes" / "import.json").read_text())
+    assert info["inputs"][0]["shape"] == [4, 8]
+    # the sizes are in the key: the file's own sizes build again without the variable
+    run = project.doit("run", "import:shapes")
+    assert run.returncode == 0 and "import:shapes" in run.executed
+    info = json.loads((project.cache / "shapes" / "import.json").read_text())
+    assert info["inputs"][0]["shape"] == [6, 10]
+    run = project.doit("run", "import:shapes", "globals=rows=")
+    assert run.returncode != 0 and "globals='rows=' cannot be read" in run.stderr + str(run.errors)

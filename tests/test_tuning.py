@@ -8,7 +8,6 @@ from IREE's configured executables; every build is checked against PyTorch.
 from __future__ import annotations
 
 import hashlib
-import platform
 import sqlite3
 
 import pytest

@@ -295,14 +295,14 @@ def test_a_kill_near_the_memory_limit_is_named_out_of_memory():
     kind, line = describe_exit(-9, stage="check", peak_rss=21 * gb, available=23 * gb,
                                oom_before=None, oom_after=None)
     assert kind == "out of memory"
-    assert "ran out of memory while running the check stage (peak ~21.0 GB of 23.0 GB available)" in line
+    assert "ran out of memory while running the check stage (peak ~21.0 GiB of 23.0 GiB available)" in line
     # the cgroup's own count wins where there is one
     kind, _ = describe_exit(-9, stage="check", peak_rss=1 * gb, available=23 * gb,
                             oom_before=3, oom_after=4)
     assert kind == "out of memory"
     kind, line = describe_exit(-9, stage="bench", peak_rss=1 * gb, available=23 * gb,
                                oom_before=None, oom_after=None)
-    assert kind == "killed by SIGKILL" and "peak memory ~1.0 GB" in line
+    assert kind == "killed by SIGKILL" and "peak memory ~1.0 GiB" in line
     assert describe_exit(3, stage="import", peak_rss=0, available=None, oom_before=None,
                          oom_after=None)[0] == "exit code 3"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tomllib
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +15,21 @@ from .project import Project
 from .selection import Selection, select
 
 
+def command_line_globals(model_name: str) -> dict:
+    """``INTEGRATOR_GLOBALS`` (the ``doit run`` variable ``globals=``): ``name=value`` pairs
+    joined by commas, values in TOML (``batch_size=64,dim=128``, ``mode="fast"``), for every
+    model of the run."""
+    text = os.environ.get("INTEGRATOR_GLOBALS", "").strip()
+    if not text:
+        return {}
+    try:
+        return tomllib.loads(f"globals = {{ {text} }}")["globals"]
+    except tomllib.TOMLDecodeError as error:
+        raise StageError(model_name, "import", f"globals={text!r} cannot be read: {error}",
+                         hint="write name=value pairs joined by commas, e.g. "
+                         "globals=batch_size=64,dim=128") from error
+
+
 @dataclass(frozen=True)
 class Build:
     project: Project
@@ -21,9 +38,11 @@ class Build:
 
     @classmethod
     def of(cls, project: Project, model: ModelFile) -> "Build":
-        # pyproject's [tool.integrator.overrides.<name>] globals resize a problem: they join
-        # the file's (and sidecar's) own, so every stage and key sees one set.
-        extra = project.model_overrides.get(model.name, {}).get("globals")
+        # pyproject's [tool.integrator.overrides.<name>] globals, then the run's own
+        # (`doit run check:m globals=batch_size=64`), resize a problem: they join the file's
+        # (and sidecar's), so every stage and key sees one set.
+        extra = {**project.model_overrides.get(model.name, {}).get("globals", {}),
+                 **command_line_globals(model.name)}
         if extra:
             merged = replace(model.settings, globals={**model.settings.globals, **extra})
             model = replace(model, settings=merged)

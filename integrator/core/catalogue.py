@@ -117,7 +117,7 @@ def _peak_memory(a) -> int | None:
 
 
 def _memory(n: int | None) -> str:
-    return "" if n is None else f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB"
+    return "" if n is None else f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
 
 
 def entries(project: Project, models: list[ModelFile], status: dict | None) -> list[dict]:

@@ -50,7 +50,7 @@ def oom_kills() -> int | None:
 
 
 def gigabytes(n: int) -> str:
-    return f"{n / 2**30:.1f} GB"
+    return f"{n / 2**30:.1f} GiB"  # binary units, as the kernel and free(1) count
 
 
 def describe_exit(returncode: int, *, stage: str, peak_rss: int, available: int | None,

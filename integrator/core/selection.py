@@ -37,6 +37,7 @@ COMMAND_LINE = {
     "minutes": "INTEGRATOR_TUNE_MINUTES",
     "trials": "INTEGRATOR_TUNE_TRIALS",
     "specs": "INTEGRATOR_TUNING_SPECS",
+    "globals": "INTEGRATOR_GLOBALS",
 }
 
 _SELECTABLE = ("engine", "schedule", "schedule_params", "iree_pipeline", "mlir_pipeline", "iree_flags")

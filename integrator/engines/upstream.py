@@ -132,7 +132,9 @@ class Library:
         expected = self.signature["inputs"]
         if len(inputs) != len(expected):
             raise ValueError(f"{len(inputs)} inputs given, the function takes {len(expected)}")
-        arrays = [np.ascontiguousarray(x, dtype=_DTYPES[t["dtype"]]) for x, t in zip(inputs, expected)]
+        # Copies: the library may write its argument buffers, and the reference's inputs are
+        # read-only memory maps.
+        arrays = [np.array(x, dtype=_DTYPES[t["dtype"]], order="C") for x, t in zip(inputs, expected)]
         outputs = [np.zeros(t["shape"], dtype=_DTYPES[t["dtype"]]) for t in self.signature["outputs"]]
         # buffer-results-to-out-params appends the results as arguments after the inputs.
         pointers = [ctypes.pointer(get_ranked_memref_descriptor(a)) for a in arrays + outputs]

@@ -24,7 +24,8 @@ from .sizing import ensure_fits, measure
 
 def small_decompositions() -> dict:
     """``median`` and ``kthvalue`` along a dimension through ``sort``, which IREE lowers and
-    they it does not (torch's median is the lower one: index ``(n - 1) // 2``)."""
+    they it does not (torch's median is the lower one: index ``(n - 1) // 2``); ``abs`` of a
+    complex tensor through its real and imaginary parts."""
     import torch
 
     aten = torch.ops.aten
@@ -45,7 +46,14 @@ def small_decompositions() -> dict:
         dim = dim % max(x.dim(), 1)
         return select(x, dim, k - 1, keepdim)
 
-    return {aten.median.dim: median, aten.kthvalue.default: kthvalue}
+    def complex_abs(x):
+        # |z| of a complex tensor (e.g. after torch.fft): IREE lowers abs only on reals
+        if not x.is_complex():
+            return NotImplemented
+        parts = aten.view_as_real.default(x)
+        return aten.sqrt.default(aten.sum.dim_IntList(aten.mul.Tensor(parts, parts), [-1]))
+
+    return {aten.median.dim: median, aten.kthvalue.default: kthvalue, aten.abs.default: complex_abs}
 
 
 def _decomposition_table(conv_rewrites: bool):
@@ -61,19 +69,24 @@ def _decomposition_table(conv_rewrites: bool):
     table[aten.__and__.Tensor] = lambda a, b: aten.bitwise_and.Tensor(a, b)
     table[aten.__or__.Tensor] = lambda a, b: aten.bitwise_or.Tensor(a, b)
     table[aten.__xor__.Tensor] = lambda a, b: aten.bitwise_xor.Tensor(a, b)
-    # Ops the importer or IREE cannot take, with a decomposition in torch's own tables: the
-    # recurrent layers (their weights arrive as a list, which the FX importer refuses) and
-    # logsumexp (its lowering leaves a constant IREE cannot legalize).
-    from torch._decomp import get_decompositions
-
-    table |= get_decompositions([aten.lstm.input, aten.gru.input, aten.rnn_tanh.input,
-                                 aten.rnn_relu.input, aten.logsumexp.default])
-    table |= small_decompositions()
+    table |= _project_decompositions()
     if conv_rewrites:
         from .conv_rewrites import decompositions
 
         table |= decompositions()
     return table
+
+
+def _project_decompositions() -> dict:
+    """Ops the importer or IREE cannot take, with a decomposition in torch's own tables: the
+    recurrent layers (their weights arrive as a list, which the FX importer refuses) and
+    logsumexp (its lowering leaves a constant IREE cannot legalize); and the project's own."""
+    import torch
+    from torch._decomp import get_decompositions
+
+    aten = torch.ops.aten
+    return get_decompositions([aten.lstm.input, aten.gru.input, aten.rnn_tanh.input,
+                               aten.rnn_relu.input, aten.logsumexp.default]) | small_decompositions()
 
 
 def _register_attention_flops() -> None:
@@ -125,12 +138,21 @@ def _tensor_leaves(value, what: str, model: ModelFile) -> list:
     return leaves
 
 
+def _ops(exported) -> set[str]:
+    return {str(node.target) for node in exported.graph.nodes if node.op == "call_function"}
+
+
 def _export(model: ModelFile, instance, inputs):
+    """(the exported program after decompositions, the ops of the model they removed: e.g.
+    ``aten.gru.input``, ``aten.median.dim``)."""
     import torch
 
     try:
         exported = torch.export.export(instance, tuple(inputs))
-        return exported.run_decompositions(_decomposition_table(model.settings.conv_rewrites))
+        before = _ops(exported)
+        decomposed = exported.run_decompositions(_decomposition_table(model.settings.conv_rewrites))
+        ours = {str(op) for op in _project_decompositions()}  # not torch's routine ones
+        return decomposed, sorted((before - _ops(decomposed)) & ours)
     except Exception as error:
         try:  # a forward() that fails in eager too is the clearer message
             with torch.no_grad():
@@ -190,7 +212,7 @@ def import_file(model: ModelFile) -> Imported:
     ensure_fits(model, STAGE, sizes)
     instance, inputs = build(model, STAGE)
     # Export first: eager may update buffers, and the module is frozen with their values.
-    exported = _export(model, instance, inputs)
+    exported, decomposed = _export(model, instance, inputs)
     leaves = _pytree.tree_leaves(tuple(inputs))
     is_tensor = _drop_constant_inputs(exported)
     _include_non_persistent_buffers(exported)
@@ -264,5 +286,6 @@ def import_file(model: ModelFile) -> Imported:
             "parameters": sum(p.numel() for p in instance.parameters()),
             "flops": (flops if flops is not None else counter.get_total_flops()) or None,
             "sizes": dataclasses.asdict(sizes) if sizes else None,  # bytes, from the meta device
+            "decomposed": decomposed,  # the model's ops that decompositions replaced
         },
     )

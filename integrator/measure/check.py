@@ -3,18 +3,45 @@ reference's outputs (torch eager, onnxruntime; raw MLIR has none and gets no ver
 
 from __future__ import annotations
 
+import struct
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 
 def load_reference(path: Path) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """(inputs, expected outputs) as stored by the import stage."""
-    with np.load(path) as data:
-        def series(prefix):
-            return [data[f"{prefix}_{i}"] for i in range(sum(k.startswith(prefix) for k in data))]
+    """(inputs, expected outputs) as stored by the import stage, memory-mapped: a multi-GB
+    reference is paged in from the file as it is read, not copied into the process."""
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename.removesuffix(".npy"): info for info in archive.infolist()}
 
-        return series("input"), series("output")
+    def series(prefix):
+        names = sorted((n for n in members if n.startswith(prefix + "_")),
+                       key=lambda n: int(n.rsplit("_", 1)[1]))
+        return [_mapped(path, members[n]) for n in names]
+
+    return series("input"), series("output")
+
+
+def _mapped(path: Path, member: zipfile.ZipInfo) -> np.ndarray:
+    """One ``.npy`` member of an uncompressed ``.npz`` as a read-only memory map (np.savez
+    stores members uncompressed, so each array's bytes lie contiguous in the file)."""
+    with open(path, "rb") as f:
+        f.seek(member.header_offset)
+        local = f.read(30)  # the ZIP local file header; its name and extra field follow
+        name_length, extra_length = struct.unpack("<HH", local[26:30])
+        f.seek(member.header_offset + 30 + name_length + extra_length)
+        version = np.lib.format.read_magic(f)
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                       else np.lib.format.read_array_header_2_0)
+        shape, fortran, dtype = read_header(f)
+        offset = f.tell()
+    if member.compress_type != zipfile.ZIP_STORED or dtype.hasobject or 0 in shape:
+        with np.load(path) as data:  # not mappable: read it whole
+            return data[member.filename.removesuffix(".npy")]
+    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape,
+                     order="F" if fortran else "C")
 
 
 # Elements compared at a time: the float64 temporaries of one chunk, not of the whole output
