@@ -17,6 +17,7 @@ CASES = {
     "transposed2d_stride1": ((1, 3, 6, 6), (3, 5, 3, 3), [1, 1], [1, 0], [1, 1], True, [0, 0], 1),
     "transposed3d": ((2, 8, 3, 5, 4), (8, 2, 3, 3, 3), [2, 2, 2], [1, 1, 1], [1, 1, 1], True, [1, 1, 1], 4),
     "transposed_kernel_below_stride": ((1, 2, 5, 5), (2, 3, 2, 2), [3, 3], [0, 0], [1, 1], True, [0, 0], 1),
+    "conv2d_grouped": ((2, 6, 11, 9), (9, 2, 3, 2), [2, 1], [1, 0], [1, 2], False, [0, 0], 3),
 }
 
 
@@ -40,9 +41,11 @@ def test_rewrite_matches_torch_in_eager(name, bias):
     torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-4)
 
 
-def test_2d_and_dilated_transposed_convolutions_are_left_alone():
+def test_2d_depthwise_and_dilated_transposed_convolutions_are_left_alone():
     x, w = torch.randn(1, 4, 8, 8), torch.randn(5, 4, 3, 3)
     assert convolution(x, w, None, [1, 1], [1, 1], [1, 1], False, [0, 0], 1) is NotImplemented
+    depthwise = torch.randn(4, 1, 3, 3)
+    assert convolution(x, depthwise, None, [1, 1], [1, 1], [1, 1], False, [0, 0], 4) is NotImplemented
     assert convolution(x, w.transpose(0, 1), None, [2, 2], [1, 1], [2, 2], True, [0, 0], 1) is NotImplemented
 
 
@@ -72,12 +75,14 @@ COMPILED = {
             "groups=4)", (2, 8, 3, 5, 4)),
     "t2d": ("torch.nn.ConvTranspose2d(6, 4, kernel_size=(3, 4), stride=(2, 3), padding=(1, 0))",
             (1, 6, 7, 5)),
+    "g2d": ("torch.nn.Conv2d(6, 9, kernel_size=3, stride=2, padding=1, groups=3)", (2, 6, 11, 9)),
 }
 
 
 def test_rewritten_convolutions_compile_and_match_torch(make_project):
     """Each rewrite through the real flow: exported, rewritten, compiled by IREE, checked
-    against torch eager; the import holds no 1-D, 3-D or transposed convolution any more."""
+    against torch eager; the import holds no 1-D, 3-D, transposed or grouped convolution any
+    more."""
     import re
     import subprocess
 
@@ -94,6 +99,7 @@ def test_rewritten_convolutions_compile_and_match_torch(make_project):
                               capture_output=True, text=True, check=True).stdout
         convolutions = [line for line in text.splitlines() if "torch.aten.conv" in line]
         assert convolutions and all("torch.aten.convolution" in line for line in convolutions), name
-        for line in convolutions:  # 2-D: the result is a 4-D tensor
+        for line in convolutions:  # 2-D: the result is a 4-D tensor; one group (the last operand)
             result = re.findall(r"!torch\.vtensor<\[([0-9,]+)\]", line)[-1]
             assert result.count(",") == 3, (name, line)
+            assert re.search(r", %int1(_\d+)? :", line), (name, line)  # groups = 1
