@@ -29,6 +29,12 @@ class Outcome:
     speedup: float | None  # torch eager's median over the compiled model's
 
 
+def _speedup(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}x" if value >= 0.01 else f"{value:.1g}x"  # 600x slower is not 0.00x
+
+
 def classify(record: dict) -> str:
     """A failure class from a stage's error record (``<stage>.error``): what killed the stage
     process, else the class the stage's error names (``StageError.kind``), else the stage."""
@@ -130,7 +136,7 @@ def run_suite(project) -> str:
 
     outcomes = [outcome(project, m) for m in discover(project.model_dirs) if not m.missing]
     rows = [[o.model, o.directory, o.reached or "-", o.failure or ("pass" if o.correct else "-"),
-             f"{o.speedup:.2f}x" if o.speedup is not None else "-"] for o in outcomes]
+             _speedup(o.speedup)] for o in outcomes]
     models = _table(["model", "directory", "last stage built", "outcome", "speedup over eager"], rows)
     directories = _table(["directory", "problems", "correct", "correct and faster than eager",
                           "correct and > 1.5x faster"], per_directory(outcomes))
