@@ -376,3 +376,16 @@ def test_report_says_when_each_result_was_measured(tmp_path):
     assert table.splitlines()[0].endswith("| measured |")
     assert "2026-11-30T00:10 |" in table and "2026-11-29T23:50 |" in table
     assert (tmp_path / "r.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("shape,dim", [((7, 9), 1), ((7, 9), 0), ((3, 1, 5), 2), ((2, 16), -1), ((1,), 0)])
+def test_bitonic_sort_is_the_stable_sort(shape, dim):
+    import torch
+
+    from integrator.ingress.sorting import bitonic_sort
+
+    torch.manual_seed(0)
+    for x in (torch.randn(shape), torch.randint(-3, 3, shape)):  # floats, and ints with ties
+        values, indices = bitonic_sort(x, dim)
+        want = torch.sort(x, dim=dim, stable=True)
+        assert torch.equal(values, want.values) and torch.equal(indices, want.indices)

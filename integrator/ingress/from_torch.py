@@ -23,15 +23,21 @@ from .sizing import ensure_fits, measure
 
 
 def small_decompositions() -> dict:
-    """``median`` and ``kthvalue`` along a dimension through ``sort``, which IREE lowers and
-    they it does not (torch's median is the lower one: index ``(n - 1) // 2``); ``abs`` of a
+    """``median`` and ``kthvalue`` along a dimension through a sort (a bitonic network,
+    ``sorting.py``), which IREE lowers and they it does not (torch's median is the lower one:
+    index ``(n - 1) // 2``); ``abs`` of a
     complex tensor through its real and imaginary parts."""
     import torch
+
+    from .sorting import MAX_LENGTH, bitonic_sort
 
     aten = torch.ops.aten
 
     def select(x, dim, position, keepdim):
-        values, indices = aten.sort.default(x, dim)
+        if x.dim() and x.shape[dim] <= MAX_LENGTH:
+            values, indices = bitonic_sort(x, dim)  # IREE's own sort is quadratic per row
+        else:
+            values, indices = aten.sort.default(x, dim)
         value = aten.narrow.default(values, dim, position, 1)
         index = aten.narrow.default(indices, dim, position, 1)
         if not keepdim:
