@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import functools
 
 from ..core.errors import StageError
 from .importer import STAGE, Imported, first_line, signature
@@ -25,8 +26,7 @@ from .sizing import ensure_fits, measure
 def small_decompositions() -> dict:
     """``median`` and ``kthvalue`` along a dimension through a sort (a bitonic network,
     ``sorting.py``), which IREE lowers and they it does not (torch's median is the lower one:
-    index ``(n - 1) // 2``); ``abs`` of a
-    complex tensor through its real and imaginary parts."""
+    index ``(n - 1) // 2``); ``abs`` of a complex tensor through its real and imaginary parts."""
     import torch
 
     from .sorting import MAX_LENGTH, bitonic_sort
@@ -83,6 +83,7 @@ def _decomposition_table(conv_rewrites: bool):
     return table
 
 
+@functools.cache  # built once: the table and the import record's list both read it
 def _project_decompositions() -> dict:
     """Ops the importer or IREE cannot take, with a decomposition in torch's own tables: the
     recurrent layers (their weights arrive as a list, which the FX importer refuses) and
