@@ -25,6 +25,14 @@ def _largest(dtype):
     return float("inf") if dtype.is_floating_point else torch.iinfo(dtype).max
 
 
+def _exchange(first, second, swap):
+    """The pairs ``(first, second)`` as a (…, 2, j) tensor, exchanged where ``swap``."""
+    import torch
+
+    return torch.cat([torch.where(swap, second, first).unsqueeze(2),
+                      torch.where(swap, first, second).unsqueeze(2)], 2)
+
+
 def bitonic_sort(x, dim: int):
     """(values, indices) of ``x`` sorted ascending along ``dim``, in aten ops."""
     import torch
@@ -56,10 +64,8 @@ def bitonic_sort(x, dim: int):
             descending = descending.reshape(1, blocks, 1)
             out_of_order = (a > b) | ((a == b) & (ia > ib))
             swap = out_of_order != descending
-            values = torch.cat([torch.where(swap, b, a).unsqueeze(2),
-                                torch.where(swap, a, b).unsqueeze(2)], 2).reshape(batch, width)
-            indices = torch.cat([torch.where(swap, ib, ia).unsqueeze(2),
-                                 torch.where(swap, ia, ib).unsqueeze(2)], 2).reshape(batch, width)
+            values = _exchange(a, b, swap).reshape(batch, width)
+            indices = _exchange(ia, ib, swap).reshape(batch, width)
             j //= 2
         k *= 2
     values = values[:, :n].reshape(shape)
