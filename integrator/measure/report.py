@@ -95,6 +95,17 @@ def _has_ratio(bench: dict) -> bool:
     return bool(bench.get("baseline")) and "median_ms" in bench["systems"].get(bench["baseline"], {})
 
 
+def _whisker(result: dict) -> tuple[float, float]:
+    """How far a bar's p10 and p90 lie below and above its median, as ratios to the
+    baseline's median (as the bar is); none for a system with no ratio."""
+    ratio = result.get("ratio_to_baseline")
+    if not ratio:
+        return 0.0, 0.0
+    scale = ratio / result["median_ms"]
+    return (max(0.0, ratio - scale * result.get("p10_ms", result["median_ms"])),
+            max(0.0, scale * result.get("p90_ms", result["median_ms"]) - ratio))
+
+
 def plot(benches: list[dict], path: Path) -> None:
     import matplotlib
 
@@ -113,11 +124,7 @@ def plot(benches: list[dict], path: Path) -> None:
     for i, system in enumerate(systems):
         results = [b["systems"].get(system, {}) for b in benches]
         ratios = [r.get("ratio_to_baseline", 0.0) for r in results]
-        # p10..p90 of each system, as ratios to the baseline's median: the spread behind a bar
-        scale = [r["ratio_to_baseline"] / r["median_ms"] if r.get("ratio_to_baseline") else 0.0
-                 for r in results]
-        spread = [[max(0.0, x - s * r.get("p10_ms", r.get("median_ms", 0))) for x, s, r in zip(ratios, scale, results)],
-                  [max(0.0, s * r.get("p90_ms", r.get("median_ms", 0)) - x) for x, s, r in zip(ratios, scale, results)]]
+        spread = [list(bound) for bound in zip(*map(_whisker, results))]  # [below], [above]
         labels = [f"{x:.2f}" if x else "failed" if "error" in r else "" for x, r in zip(ratios, results)]
         xs = [m + (i - (len(systems) - 1) / 2) * width for m in range(len(models))]
         bars = ax.bar(xs, ratios, width, label=system, yerr=spread, capsize=2,
