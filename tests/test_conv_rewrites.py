@@ -1,6 +1,8 @@
 """The import-time convolution rewrites (integrator/ingress/conv_rewrites.py) compute what
 torch computes: in eager on odd shapes, and compiled by IREE end to end."""
 
+import json
+
 import pytest
 import torch
 
@@ -103,3 +105,42 @@ def test_rewritten_convolutions_compile_and_match_torch(make_project):
             result = re.findall(r"!torch\.vtensor<\[([0-9,]+)\]", line)[-1]
             assert result.count(",") == 3, (name, line)
             assert re.search(r", %int1(_\d+)? :", line), (name, line)  # groups = 1
+
+
+DEPTHWISE = {
+    # name: (layer, input shape, whether the convolution is computed channels-last)
+    "dw2d": ("torch.nn.Conv2d(6, 6, kernel_size=(3, 5), stride=(2, 1), padding=(1, 2), "
+             "dilation=(1, 2), groups=6)", (2, 6, 11, 9), True),
+    "dw2d_nobias_cl": ("torch.nn.Conv2d(5, 5, kernel_size=3, stride=2, groups=5, bias=False)",
+                       (1, 5, 8, 7), True),
+    "dw1d": ("torch.nn.Conv1d(4, 4, kernel_size=5, stride=2, padding=1, groups=4)", (2, 4, 19), True),
+    # a channel multiplier of 2 is not rewritten (and still computed right)
+    "dw2d_multiplier": ("torch.nn.Conv2d(3, 6, kernel_size=3, padding=1, groups=3)", (1, 3, 6, 6), False),
+}
+
+
+def test_depthwise_convolutions_computed_channels_last_match_torch(make_project):
+    """Depthwise convolutions become channels-last linalg in the imported module
+    (ingress/depthwise_nhwc.py) and check against torch eager under the default pipeline (im2col)
+    and the channels-last one; the import record names them."""
+    import subprocess
+
+    from integrator.engines.tools import tool
+
+    project = make_project()
+    for name, (layer, shape, _) in DEPTHWISE.items():
+        source = MODEL.format(layer=layer, shape=shape)
+        if name.endswith("_cl"):
+            source += '\nIREE_PIPELINE = "cpu-channels-last"\n'
+        project.write_model(name, source)
+    run = project.doit("run", *(f"check:{name}" for name in DEPTHWISE))
+    assert run.returncode == 0, run.stderr
+    for name, (_, _, rewritten) in DEPTHWISE.items():
+        assert "passed" in run.outputs[f"check:{name}"], run.outputs[f"check:{name}"]
+        text = subprocess.run([tool("iree-opt"), str(project.cache / name / "import.mlirbc")],
+                              capture_output=True, text=True, check=True).stdout
+        record = json.loads((project.cache / name / "import.json").read_text())
+        assert ("torch.aten.convolution" not in text) == rewritten, name
+        assert len(record["channels_last"]) == (1 if rewritten else 0), name
+        if rewritten:
+            assert f"func.func private @{record['channels_last'][0]}" in text

@@ -270,6 +270,12 @@ def import_file(model: ModelFile) -> Imported:
         raise StageError(
             model.name, STAGE, f"the FX importer failed: {first_line(error)}"
         ) from error
+    channels_last = []
+    if model.settings.conv_rewrites:
+        from . import depthwise_nhwc
+
+        channels_last = [conv.name for conv in depthwise_nhwc.rewrite(importer.module)]
+        importer.module.operation.verify()
 
     tensors = [_numpy(model, x, "an input") for x, t in zip(leaves, is_tensor) if t]
     outputs = [_numpy(model, x, "an output") for x, _ in expected]
@@ -294,5 +300,6 @@ def import_file(model: ModelFile) -> Imported:
             "flops": (flops if flops is not None else counter.get_total_flops()) or None,
             "sizes": dataclasses.asdict(sizes) if sizes else None,  # bytes, from the meta device
             "decomposed": decomposed,  # the model's ops that decompositions replaced
+            "channels_last": channels_last,  # depthwise convolutions computed channels-last
         },
     )

@@ -47,8 +47,9 @@ class ModelSettings:
     shapes: dict = field(default_factory=dict)  # ONNX input name -> full shape
     int_range: tuple[int, int] = (0, 2)  # integer inputs uniform in [low, high)
     entry: str | None = None  # MLIR: the function to run (default: the only public one, or main)
-    # PyTorch only: rewrite 1-D, 3-D, depthwise and transposed convolutions into the 2-D ones
-    # the compiler is fast on (ingress/conv_rewrites.py); False imports them as they are.
+    # PyTorch only: rewrite 1-D, 3-D, grouped and transposed convolutions into the 2-D ones
+    # the compiler is fast on (ingress/conv_rewrites.py), and compute depthwise ones
+    # channels-last (ingress/depthwise_nhwc.py); False imports them as they are.
     conv_rewrites: bool = True
     # PyTorch only: module-level names of the model file set before it builds (e.g. the
     # problem size, ``{batch_size = 16}``), so a problem can be resized without editing it.
