@@ -194,3 +194,21 @@ def test_upstream_engine_tunes_schedule_parameters(make_project):
     params = json.loads((project.cache / "mlp" / "schedule.json").read_text())["params"]
     assert params == tomllib.loads(choice)["schedule-params"]
     assert params != {"cache_tile": [64, 256, 128], "register_tile": [8, 32, 1]}
+
+
+def test_register_tile_candidates_come_first_for_outer_product_ops():
+    """The 1 x 8 tile IREE gives a 1-D convolution generic (n, w, f, kw, c) gets register tiles
+    on (w, f) right after the current configuration; data-tiled ops (no flag) never do."""
+    config = {"distribution": [8, 32, 32, 0, 0], "vector_common_parallel": [1, 1, 8, 0, 0],
+              "vector_reduction": [0, 0, 0, 1, 16]}
+    candidates = candidate_configs(config, register_tiles=True)
+    assert candidates[0] == config
+    tiled = candidates[1:11]
+    assert {tuple(c["vector_common_parallel"]) for c in tiled} == {
+        (1, 8, 32, 0, 0), (1, 4, 64, 0, 0), (1, 16, 16, 0, 0), (1, 6, 32, 0, 0), (1, 8, 16, 0, 0)}
+    assert {tuple(c["vector_reduction"]) for c in tiled} == {(0, 0, 0, 1, 1), (0, 0, 0, 1, 16)}
+    for c in tiled:
+        assert c["distribution"][0] == 8 and c["distribution"][3:] == [0, 0]
+        assert all(d % v == 0 for d, v in zip(c["distribution"][1:3], c["vector_common_parallel"][1:3]))
+    assert not any(c["vector_common_parallel"] != config["vector_common_parallel"]
+                   for c in candidate_configs(config))

@@ -177,7 +177,7 @@ def tune_dispatch(session: Session, d: Dispatch, *, deadline: float | None = Non
     s = session
     directory = s.workdir / "dispatch" / d.signature
     directory.mkdir(parents=True, exist_ok=True)
-    candidates = candidate_configs(d.root.config)
+    candidates = candidate_configs(d.root.config, register_tiles=d.root.pipeline == "DoubleTilingExpert")
     trials = {json.dumps(c, sort_keys=True): s.db.get("dispatch", d.signature, {"config": c}) for c in candidates}
     todo = [c for c in candidates if trials[json.dumps(c, sort_keys=True)] is None]
     s.reused += len(candidates) - len(todo)
@@ -244,11 +244,42 @@ def validate(session: Session, pipeline: str, winners: list[tuple[Dispatch, dict
     return []
 
 
-def candidate_configs(config: dict) -> list[dict]:
+# Register tiles (rows x columns of accumulators) tried for the two innermost parallel
+# dimensions of a reduction: IREE 3.13 configures some convolution generics with a 1 x 8 tile
+# and 16-wide reductions (a 1-D channels-last convolution, 8x32x4096 -> 64 channels, kernel 31:
+# 30 GFLOP/s); 8 x 32 with unit reductions runs it at 220 (znver4, 2 threads).
+REGISTER_TILES = ((8, 32), (4, 64), (16, 16), (6, 32), (8, 16))
+
+
+def register_tile_configs(config: dict) -> list[dict]:
+    """``config`` with each register tile on its two innermost parallel dimensions (the
+    workgroup tiles rounded up to multiples of it), reductions unrolled by 1 or as they were."""
+    distribution = config.get("distribution", [])
+    vector = config.get("vector_common_parallel", [])
+    reduction = config.get("vector_reduction", [])
+    parallel = [i for i, t in enumerate(distribution) if t > 0]
+    if len(parallel) < 2 or not any(reduction) or len(vector) != len(distribution):
+        return []
+    inner = parallel[-2:]
+    out = []
+    for tile in REGISTER_TILES:
+        new_vector, new_distribution = list(vector), list(distribution)
+        for i, size in zip(inner, tile):
+            new_vector[i] = size
+            new_distribution[i] = -(-distribution[i] // size) * size
+        for new_reduction in ([1 if t else 0 for t in reduction], reduction):
+            out.append(dict(config, distribution=new_distribution,
+                            vector_common_parallel=new_vector, vector_reduction=list(new_reduction)))
+    return out
+
+
+def candidate_configs(config: dict, *, register_tiles: bool = False) -> list[dict]:
     """Tile-size variations around a configuration: the distribution (workgroup) tiles of each
     parallel dimension scaled by 1/4..4 or set to 1, pairs of them, the outermost reduction tile
     halved or doubled (or 2 and 4 where it is 1: more unrolling of k), and for the innermost vector
-    tile of elementwise-like ops, 8 and 32. Tiles stay multiples of the vector tiles."""
+    tile of elementwise-like ops, 8 and 32. Tiles stay multiples of the vector tiles. With
+    ``register_tiles`` (ops vectorized as outer products, not data-tiled ones whose tiles the
+    layout fixes), the register tiles above come right after the current configuration."""
     distribution = config.get("distribution", [])
     vector = config.get("vector_common_parallel", [0] * len(distribution))
     dims = [i for i, t in enumerate(distribution) if t > 0]
@@ -266,6 +297,8 @@ def candidate_configs(config: dict) -> list[dict]:
                         for fa, fb in ((2, 0.5), (0.5, 2), (2, 2), (0.5, 0.5))]
     out = [dict(config, distribution=[change.get(i, t) for i, t in enumerate(distribution)])
            for change in changes]
+    if register_tiles:
+        out[1:1] = register_tile_configs(config)
     reduction = config.get("vector_reduction", [])
     # Only the outermost reduction dimension: inner ones (mmt4d's k0) are fixed by the layout.
     for i, size in [(i, t) for i, t in enumerate(reduction) if t > 0][:1]:
