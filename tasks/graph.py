@@ -173,6 +173,15 @@ def clean_orphans():
         print(f"removed {directory}: its model file is gone")
 
 
+def clean_torch_compile():
+    """``doit clean`` also empties the torch.compile backend's module cache (no task builds
+    it: the backend fills it from user processes)."""
+    directory = project().cache / "torch_compile"
+    if directory.is_dir():
+        shutil.rmtree(directory)
+        print(f"removed {directory}: the torch.compile backend's compiled graphs")
+
+
 def _kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -211,7 +220,7 @@ def stage_tasks(name: str):
             "targets": targets,
             "uptodate": [config_changed(stage.key(project()))],
             "clean": ([(clean_outputs, [targets])] if targets else [])
-            + ([clean_orphans] if name == "report" else []),
+            + ([clean_orphans, clean_torch_compile] if name == "report" else []),
             "verbosity": 2,
         }
         return
