@@ -58,7 +58,7 @@ class TempProject:
     def only_baselines(self, *baselines: str) -> "TempProject":
         """Bench fewer baselines: staleness tests need a bench, not every baseline's setup time."""
         self.edit_pyproject(
-            'baselines = ["torch_eager", "torch_compile", "onnxruntime"]',
+            'baselines = ["torch_eager", "torch_compile", "onnxruntime", "jax_jit"]',
             "baselines = [" + ", ".join(f'"{s}"' for s in baselines) + "]",
         )
         return self

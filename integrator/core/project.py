@@ -17,7 +17,7 @@ class BenchSettings:
 
     threads: int = 2  # the same for every system measured
     # Timed beside the compiled model (which is named after its engine).
-    baselines: tuple[str, ...] = ("torch_eager", "torch_compile", "onnxruntime")
+    baselines: tuple[str, ...] = ("torch_eager", "torch_compile", "onnxruntime", "jax_jit")
     warmup: int = 3  # untimed calls at the start of every round
     rounds: int = 3  # systems alternate round by round, so drift hits all of them alike
     min_samples: int = 10  # per system, over all rounds

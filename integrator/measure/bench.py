@@ -176,6 +176,14 @@ def bench_subject(b):
     elif format == "onnx":
         subject.onnx_path = b.model.path
         subject.input_names = [i["name"] for i in info["inputs"]]
+    elif format == "jax":
+        from ..ingress.from_jax import jitted
+
+        # XLA sizes its thread pool from the CPUs the process may use, once, when JAX starts:
+        # the bench's thread count is set as the process's CPU set before that.
+        cpus = sorted(os.sched_getaffinity(0))[:b.project.bench.threads]
+        os.sched_setaffinity(0, cpus)
+        subject.jax_function = jitted(b.model, "bench")
     # Baselines compute the user-visible outputs, not the inputs a model modified in place.
     roles = [o.get("role", "output") for o in info["outputs"]]
     expected = [x for x, role in zip(expected, roles) if role == "output"]

@@ -188,11 +188,11 @@ def build_report(
         "Median latency per call, batch as in each model's get_inputs(); all systems in one run "
         "per model, same inputs, same thread count, interleaved rounds. `vs baseline`: median / "
         "the median of the model's baseline, named in the cell (torch_eager for PyTorch models, "
-        "onnxruntime for ONNX models; raw MLIR has none). `% peak`: GFLOP/s (FLOPs counted at "
+        "onnxruntime for ONNX models, jax_jit for JAX models; raw MLIR has none). `% peak`: GFLOP/s (FLOPs counted at "
         "import / median) over the machine's arithmetic peak (FMAs in registers on its widest "
         "vectors: nothing can exceed it); blank for a build marked `(effective)`, which executes "
         "fewer FLOPs than counted (Winograd). `check`: the compiled model against the "
-        "reference (torch eager, onnxruntime; `no reference` for raw MLIR); for baselines, their "
+        "reference (torch eager, onnxruntime, jax.jit; `no reference` for raw MLIR); for baselines, their "
         "max abs error against the reference outputs.",
         "",
         table,
