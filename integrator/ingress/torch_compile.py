@@ -192,8 +192,8 @@ def _flags(build) -> list[str]:
     return IreeEngine().flags(build)
 
 
-# IREE's task system is sized once per process, before its first device: as many workers as
-# torch has threads then (torch.set_num_threads before the first compiled call changes both).
+# IREE's task system is sized once per process, before its first device is made: as many
+# workers as torch has threads at the first compiled call.
 _RUNTIME_THREADS = []
 _CONFIGS = {}
 
@@ -203,7 +203,7 @@ def _runner(vmfb: Path, device: str, positions: list[int]):
     import numpy as np
     import torch
 
-    if not _RUNTIME_THREADS:  # as many workers as torch uses threads in this process
+    if not _RUNTIME_THREADS:
         threads = torch.get_num_threads()
         rt.flags.parse_flags(f"--task_topology_max_group_count={threads}")
         _RUNTIME_THREADS.append(threads)
@@ -229,8 +229,8 @@ def _runner(vmfb: Path, device: str, positions: list[int]):
 
 
 def _release() -> None:
-    """At exit, drop the compiled graphs before the runtime objects they hold (otherwise the
-    runtime's bindings report them as leaked, or crash freeing them out of order)."""
+    """At exit, drop the compiled graphs and then the runtime instances they use, while the
+    runtime's bindings are still alive (otherwise they report every one of them as leaked)."""
     import gc
 
     import torch._dynamo
