@@ -4,8 +4,8 @@
     def get_inputs(): ...        # a list of arrays: the arguments after params
     def forward(params, *inputs): ...
 
-(found by reading the file, ``models.is_jax_source``; no registry). The parameters are closed over,
-so they are constants of the compiled module, like a PyTorch model's weights. The function is
+(found by reading the file, ``models.is_jax_source``; no registry). The parameters are
+closed over, so they are constants of the compiled module, like a PyTorch model's weights. The function is
 exported with ``jax.export`` (``jax.jit`` traced for the inputs' shapes) as StableHLO, which
 ``iree-compile --iree-input-type=stablehlo`` takes. The reference is the same ``jax.jit``
 function on JAX's CPU backend; the FLOPs are XLA's own cost analysis of it.
@@ -20,6 +20,7 @@ from __future__ import annotations
 from ..core.errors import StageError
 from .importer import STAGE, Imported, first_line, signature
 from .models import ModelFile, load_module
+
 
 def _call(model: ModelFile, what: str, function, *args, stage: str = STAGE):
     try:
@@ -63,8 +64,7 @@ def import_file(model: ModelFile) -> Imported:
         imported = ir.Module.parse(exported.mlir_module(), ir.Context())
     except ir.MLIRError as error:
         raise StageError(model.name, STAGE, f"IREE cannot read the exported StableHLO: {error}") from None
-    cost = lowered.cost_analysis()
-    cost = cost[0] if isinstance(cost, list) else cost  # older jax: one dict per device
+    cost = lowered.cost_analysis() or {}  # XLA's estimate of the compiled function
     leaves = jax.tree_util.tree_leaves(params)
     return Imported(
         module=imported,
@@ -76,6 +76,6 @@ def import_file(model: ModelFile) -> Imported:
             "inputs": signature(inputs),
             "outputs": signature(outputs),
             "parameters": int(sum(np.size(x) for x in leaves)),
-            "flops": int(cost["flops"]) if cost and cost.get("flops") else None,
+            "flops": int(cost["flops"]) if cost.get("flops") else None,
         },
     )
