@@ -207,6 +207,26 @@ def _numpy(model: ModelFile, tensor, what: str):
                          f"{first_line(error)}") from error
 
 
+def to_mlir(exported, *, conv_rewrites: bool):
+    """(the decomposed program as a verified torch-dialect ``ir.Module``, the names of the
+    depthwise convolutions made channels-last in it): IREE's FX importer, then, with
+    ``conv_rewrites``, the rewrite that works on the imported module (``depthwise_nhwc.py``).
+    The import stage and the torch.compile backend both import through here."""
+    from iree.compiler import ir
+    from iree.compiler.extras.fx_importer import FxImporter
+
+    from . import depthwise_nhwc
+
+    importer = FxImporter(context=ir.Context())
+    importer.import_frozen_program(exported, func_name="main")
+    importer.module.operation.verify()
+    channels_last = []
+    if conv_rewrites:
+        channels_last = [conv.name for conv in depthwise_nhwc.rewrite(importer.module)]
+        importer.module.operation.verify()
+    return importer.module, channels_last
+
+
 def import_file(model: ModelFile) -> Imported:
     import torch
     from torch.export.graph_signature import InputKind, OutputKind
@@ -259,23 +279,12 @@ def import_file(model: ModelFile) -> Imported:
         else:
             raise StageError(model.name, STAGE, f"unsupported export output kind {spec.kind.name}")
 
-    from iree.compiler import ir
-    from iree.compiler.extras.fx_importer import FxImporter
-
     try:
-        importer = FxImporter(context=ir.Context())
-        importer.import_frozen_program(exported, func_name="main")
-        importer.module.operation.verify()
+        module, channels_last = to_mlir(exported, conv_rewrites=model.settings.conv_rewrites)
     except Exception as error:
         raise StageError(
             model.name, STAGE, f"the FX importer failed: {first_line(error)}"
         ) from error
-    channels_last = []
-    if model.settings.conv_rewrites:
-        from . import depthwise_nhwc
-
-        channels_last = [conv.name for conv in depthwise_nhwc.rewrite(importer.module)]
-        importer.module.operation.verify()
 
     tensors = [_numpy(model, x, "an input") for x, t in zip(leaves, is_tensor) if t]
     outputs = [_numpy(model, x, "an output") for x, _ in expected]
@@ -287,7 +296,7 @@ def import_file(model: ModelFile) -> Imported:
     for entry, (_, role) in zip(outputs_signature, expected):
         entry["role"] = role
     return Imported(
-        module=importer.module,
+        module=module,
         inputs=tensors,
         outputs=outputs,
         record={

@@ -127,12 +127,9 @@ def _import(frozen, arguments) -> bytes:
     import io
 
     import torch
-    from iree.compiler import ir
-    from iree.compiler.extras.fx_importer import FxImporter
     from torch.export.graph_signature import OutputKind
 
-    from . import depthwise_nhwc
-    from .from_torch import _decomposition_table
+    from .from_torch import _decomposition_table, to_mlir
 
     try:
         exported = torch.export.export(frozen, tuple(arguments))
@@ -142,14 +139,12 @@ def _import(frozen, arguments) -> bytes:
     kinds = {spec.kind for spec in exported.graph_signature.output_specs}
     if kinds - {OutputKind.USER_OUTPUT}:
         raise Unsupported("the graph updates an input or a buffer in place")
-    importer = FxImporter(context=ir.Context())
     try:
-        importer.import_frozen_program(exported, func_name="main")
+        module, _ = to_mlir(exported, conv_rewrites=True)
     except Exception as error:
         raise Unsupported(f"the FX importer failed: {str(error).splitlines()[0]}") from error
-    depthwise_nhwc.rewrite(importer.module)
     buffer = io.BytesIO()
-    importer.module.operation.write_bytecode(buffer)
+    module.operation.write_bytecode(buffer)
     return buffer.getvalue()
 
 
