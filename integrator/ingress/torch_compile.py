@@ -81,43 +81,45 @@ def _frozen(gm, example_inputs):
     the positions of the non-static inputs)."""
     import torch
 
+    static = [_static(value) for value in example_inputs]
+
     class Frozen(torch.nn.Module):
         def __init__(self):
             super().__init__()
             self.graph_module = gm
-            self.constant_positions = []
             for i, value in enumerate(example_inputs):
-                if _static(value):
+                if static[i]:
                     self.register_buffer(f"constant_{i}", value.detach())
-                    self.constant_positions.append(i)
 
         def forward(self, *arguments):
-            values, rest = [], iter(arguments)
-            for i in range(len(example_inputs)):
-                values.append(getattr(self, f"constant_{i}") if i in self.constant_positions
-                              else next(rest))
+            rest = iter(arguments)
+            values = [getattr(self, f"constant_{i}") if static[i] else next(rest)
+                      for i in range(len(static))]
             return self.graph_module(*values)
 
-    frozen = Frozen()
-    return frozen, [i for i, v in enumerate(example_inputs) if not _static(v)]
+    return Frozen(), [i for i, is_static in enumerate(static) if not is_static]
+
+
+def _tensor_bytes(value) -> bytes:
+    """A tensor's contents (bfloat16, which numpy lacks, as its 16-bit patterns)."""
+    import torch
+
+    value = value.detach().contiguous().cpu()
+    return (value.view(torch.int16) if value.dtype == torch.bfloat16 else value).numpy().tobytes()
 
 
 def _digest(gm, example_inputs, flags: list[str], cpu: str) -> str:
     """The cache key: everything the compiled module depends on, computed without importing."""
-    import torch
-
     from ..core.versions import tool_versions
 
     h = hashlib.sha256()
     h.update(gm.code.encode())
     for name, value in [*gm.named_parameters(), *gm.named_buffers()]:  # get_attr constants
-        h.update(name.encode())
-        h.update(value.detach().contiguous().cpu().numpy().tobytes())
+        h.update(name.encode() + _tensor_bytes(value))
     for value in example_inputs:
         h.update(f"{tuple(value.shape)} {value.dtype} static={_static(value)}".encode())
         if _static(value):
-            h.update(value.detach().contiguous().cpu().numpy().tobytes() if value.dtype != torch.bfloat16
-                     else value.detach().view(torch.int16).numpy().tobytes())
+            h.update(_tensor_bytes(value))
     h.update(json.dumps([flags, cpu, tool_versions()]).encode())
     return h.hexdigest()[:24]
 
