@@ -7,6 +7,16 @@ Actions are module-level functions so that ``doit -n N`` can pickle them. Each a
 ``python -m integrator ...`` in a fresh process (see ``integrator/cli.py`` for why). A model
 whose requirement is not installed gets tasks that only say it is skipped; ``models`` prints
 the catalogue.
+
+Targets (``integrator/core/target.py``): doit keeps one state record per task name, so a build
+for a target other than the host gets its own tasks for the target-dependent stages
+(``compile:mlp@cuda-sm_80``, with its artifacts in ``.cache/mlp/cuda-sm_80/``), and the plain
+name (``bench:mlp``, what people type with ``target=cuda``) becomes an alias that is always up
+to date and depends on it. The host build's tasks and state are never touched by a CUDA run,
+so switching target rebuilds nothing built for the other, and switching back runs nothing.
+Import and schedule are shared. Where there is no CUDA device, check and bench of a CUDA build
+(and ``peak@cuda``) only say so, once: their state is keyed on why, so they run for real when a
+GPU appears.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ import threading
 from functools import cache
 from pathlib import Path
 
+from doit.dependency import UptodateCalculator
 from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
@@ -29,6 +40,7 @@ from integrator.core.build import Build
 from integrator.core.cli import EXIT_STAGE_ERROR
 from integrator.core.crash import available_memory, describe_exit, oom_kills
 from integrator.core.stages import PROJECT_STAGES, STAGES
+from integrator.core.target import HOST, no_gpu_reason
 from integrator.ingress.models import discover, missing_dirs
 from integrator.core.project import load_project
 
@@ -50,6 +62,24 @@ def models():
 
 def buildable():
     return [m for m in models() if not m.missing]
+
+
+@cache
+def builds() -> dict:
+    """Every buildable model's ``Build`` (its selection, target included), by model name."""
+    return {m.name: Build.of(project(), m) for m in buildable()}
+
+
+def other_targets(per: str) -> list:
+    """The valid targets other than the host that the models select, one per architecture
+    (``per="arch"``) or per kind (``"kind"``), for the project stages that are per target."""
+    found = {}
+    for build in builds().values():
+        target = build.target
+        if not target.is_host and target.problem() is None:
+            key = target.label if per == "arch" else target.kind
+            found.setdefault(key, target)
+    return list(found.values())
 
 
 def _terminate(signum, frame):
@@ -88,8 +118,11 @@ def run_integrator(
     return failure
 
 
-def skipped(label: str, reason: str):
-    """The action of a model that cannot be built here (a requirement is not installed)."""
+def skipped(label: str, reason: str, stale=()):
+    """The action of a stage that cannot run here (a requirement is not installed, no GPU).
+    What an earlier run left (``stale``) goes: it was not made for what is built now."""
+    for path in stale:
+        Path(path).unlink(missing_ok=True)
     print(f"{label}: skipped: {reason}")
 
 
@@ -211,18 +244,10 @@ def stage_tasks(name: str):
     root = str(project().root)
     if name in PROJECT_STAGES:
         stage = PROJECT_STAGES[name]
-        targets = [str(p) for p in stage.outputs(project())]
-        yield {
-            "basename": name,
-            "doc": stage.doc,
-            "actions": [(run_integrator, [["run", name], name, root, None, targets])],
-            "file_dep": [str(p) for p in stage.all_inputs(project())],
-            "targets": targets,
-            "uptodate": [config_changed(stage.key(project()))],
-            "clean": ([(clean_outputs, [targets])] if targets else [])
-            + ([clean_orphans, clean_torch_compile] if name == "report" else []),
-            "verbosity": 2,
-        }
+        yield _project_task(stage, HOST, root)
+        if stage.per_target:
+            for target in other_targets(stage.per_target):
+                yield _project_task(stage, stage.targets_of(target), root)
         return
     stage = STAGES[name]
     yield {"basename": name, "name": None, "doc": stage.doc}
@@ -239,23 +264,100 @@ def stage_tasks(name: str):
                 "verbosity": 2,
             }
             continue
-        build = Build.of(project(), model)
+        build = builds()[model.name]
+        task = build.task(name)
+        if task != label:  # another target's build: the plain name is an alias of its task
+            yield {
+                "basename": name,
+                "name": model.name,
+                "doc": f"{name} {model.name}: its {build.target.label} build ({task})",
+                "actions": [],
+                "task_dep": [task],
+                "uptodate": [AliasUptodate()],  # runs nothing, keeps the host's state
+            }
         outputs = [str(p) for p in stage.outputs(build)]
         error_file = str(build.artifacts.error(name))
+        cleaned = outputs + [str(p) for p in stage.leftovers(build)] + [
+            error_file, str(build.artifacts.stats(name))]
+        reason = no_gpu_reason(build.target) if name in ("check", "bench") else None
+        if reason:  # nothing to run it on here: said once, rerun for real when a GPU appears
+            yield {
+                "basename": name,
+                "name": task.split(":", 1)[1],
+                "doc": f"{name} {model.name} for {build.target.label} (skipped: {reason})",
+                "actions": [(skipped, [task, reason, cleaned])],
+                "task_dep": [build.task(_PREVIOUS[name])],  # the compile still builds
+                "uptodate": [config_changed({"skipped": reason})],
+                "clean": [(clean_outputs, [cleaned])],
+                "verbosity": 2,
+            }
+            continue
         yield {
             "basename": name,
-            "name": model.name,
-            "doc": f"{name} {model.name} ({model.path.name})",
+            "name": task.split(":", 1)[1],
+            "doc": f"{name} {model.name} ({model.path.name})"
+            + ("" if build.target.is_host else f" for {build.target.label}"),
             # on failure, the earlier success's targets and statistics go: they no longer hold
-            "actions": [(run_integrator, [["run", name, model.name], label, root, error_file,
+            "actions": [(run_integrator, [["run", name, model.name], task, root, error_file,
                                           outputs + [str(build.artifacts.stats(name))]])],
             "file_dep": [str(p) for p in stage.all_inputs(build)],
             "targets": outputs,
             "uptodate": [config_changed(stage.key(build))],
-            "clean": [(clean_outputs, [outputs + [str(p) for p in stage.leftovers(build)]
-                                       + [error_file, str(build.artifacts.stats(name))]])],
+            "clean": [(clean_outputs, [cleaned])],
             "verbosity": 2 if name in _SHOW_OUTPUT else 1,
         }
+
+
+class AliasUptodate(UptodateCalculator):
+    """Keeps the plain-named alias of another target's task (``bench:mlp`` for
+    ``bench:mlp@cuda-sm_80``) up to date without touching the state doit keeps under that name,
+    which is the host build's.
+
+    doit finds a task stale when its file dependencies differ from the ones recorded under its
+    name, and a stale task's success overwrites the record. So the alias takes, at status
+    time, the dependencies recorded for the name (those of the host's task, that still
+    exist): while they are unchanged it is up to date and nothing is saved. If one changed,
+    the host task was stale anyway: the alias then "runs" (no actions) and its empty record
+    replaces the host's, whose task therefore runs again when the host is selected, as it had
+    to.
+    """
+
+    def __call__(self, task, values):
+        recorded = self.get_val(task.name, "deps:") or ()
+        task.file_dep = {path for path in recorded if os.path.exists(path)}
+        return True
+
+
+# What a skipped stage of a CUDA build still needs built (compile works without a GPU).
+_PREVIOUS = {"check": "compile", "bench": "check"}
+
+
+def _project_task(stage, target, root: str) -> dict:
+    """The task of a project stage for the host, or for another target (``specs@cuda-sm_80``,
+    ``peak@cuda``)."""
+    task = stage.task(target)
+    reason = None if target.is_host or stage.name != "peak" else no_gpu_reason(target)
+    if reason:
+        return {
+            "basename": task,
+            "doc": f"{stage.doc} (skipped: {reason})",
+            "actions": [(skipped, [task, reason])],
+            "uptodate": [config_changed({"skipped": reason})],
+            "verbosity": 2,
+        }
+    targets = [str(p) for p in stage.task_outputs(project(), target)]
+    arguments = ["run", stage.name] + ([] if target.is_host else ["--target", target.label])
+    return {
+        "basename": task,
+        "doc": stage.doc if target.is_host else f"{stage.name} for {target.label}",
+        "actions": [(run_integrator, [arguments, task, root, None, targets])],
+        "file_dep": [str(p) for p in stage.all_inputs(project(), target)],
+        "targets": targets,
+        "uptodate": [config_changed(stage.task_key(project(), target))],
+        "clean": ([(clean_outputs, [targets])] if targets else [])
+        + ([clean_orphans, clean_torch_compile] if task == "report" else []),
+        "verbosity": 2,
+    }
 
 
 def _task_generator(name: str):

@@ -15,17 +15,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+# Stages whose artifacts are the same for every target (``core/target.py``): they stay in
+# the model's directory and are shared by the builds for every target.
+SHARED_STAGES = ("import", "schedule")
+
+
 @dataclass(frozen=True)
 class Artifacts:
-    """The files of one model under ``<cache>/<model>/``."""
+    """The files of one model under ``<cache>/<model>/``: the import and the schedule there,
+    the target-dependent ones (compile, check, bench) in ``build_dir``, which is the same
+    directory for the host and ``<cache>/<model>/<target label>/`` for another target, so that
+    builds for several targets live side by side."""
 
     cache: Path
     model: str
     engine: str = "iree"  # the compiled artifact's form depends on it
+    target: str = "host"  # the target's label (``core.target.Target.label``)
 
     @property
     def dir(self) -> Path:
         return self.cache / self.model
+
+    @property
+    def build_dir(self) -> Path:
+        return self.dir if self.target == "host" else self.dir / self.target
 
     # import:<m>
     @property
@@ -58,43 +71,46 @@ class Artifacts:
     def compiled(self) -> Path:
         from ..engines import artifact_suffix
 
-        return self.dir / f"module{artifact_suffix(self.engine)}"
+        return self.build_dir / f"module{artifact_suffix(self.engine)}"
 
     @property
     def lowered(self) -> Path:  # upstream engine: the LLVM-dialect module, for inspection
-        return self.dir / "lowered.mlirbc"
+        return self.build_dir / "lowered.mlirbc"
 
     @property
     def compile_info(self) -> Path:
-        return self.dir / "compile.json"
+        return self.build_dir / "compile.json"
 
     # check:<m>
     @property
     def check(self) -> Path:
-        return self.dir / "check.json"
+        return self.build_dir / "check.json"
 
     @property
     def check_failed(self) -> Path:  # the report of a failed check: kept for reading, never a target
-        return self.dir / "check.failed.json"
+        return self.build_dir / "check.failed.json"
 
     # bench:<m>
     @property
     def bench(self) -> Path:
-        return self.dir / "bench.json"
+        return self.build_dir / "bench.json"
 
     @property
     def inductor_cache(self) -> Path:  # torch.compile's cache for the torch_compile baseline
-        return self.dir / "inductor"
+        return self.build_dir / "inductor"
 
     # any stage
+    def stage_dir(self, stage: str) -> Path:
+        return self.dir if stage in SHARED_STAGES else self.build_dir
+
     def error(self, stage: str) -> Path:  # the last failure's message, for the catalogue
-        return self.dir / f"{stage}.error"
+        return self.stage_dir(stage) / f"{stage}.error"
 
     def stats(self, stage: str) -> Path:
         """How the stage's last run went (seconds, peak memory): kept apart from its outputs,
         which later stages depend on, so that a rerun with the same results rebuilds nothing
         downstream."""
-        return self.dir / f"{stage}.stats.json"
+        return self.stage_dir(stage) / f"{stage}.stats.json"
 
 
 @contextlib.contextmanager

@@ -1,4 +1,5 @@
-"""A ``Build``: one model, with what was selected to build it (engine, schedule, pipelines)."""
+"""A ``Build``: one model, with what was selected to build it (target, engine, schedule,
+pipelines)."""
 
 from __future__ import annotations
 
@@ -53,8 +54,38 @@ class Build:
         return self.model.name
 
     @property
+    def target(self):
+        """The selected ``core.target.Target``."""
+        return self.selection.target
+
+    @property
     def artifacts(self) -> Artifacts:
-        return Artifacts(self.project.cache, self.model.name, self.selection.engine)
+        return Artifacts(self.project.cache, self.model.name, self.selection.engine,
+                         self.selection.target.label)
+
+    def task(self, stage: str) -> str:
+        """The doit task of ``stage`` for this build: ``compile:mlp`` for the host,
+        ``compile:mlp@cuda-sm_80`` for another target (import and schedule are shared)."""
+        from .artifacts import SHARED_STAGES
+
+        suffix = "" if stage in SHARED_STAGES else self.target.task_suffix
+        return f"{stage}:{self.name}{suffix}"
+
+    def ensure_target(self, stage: str) -> None:
+        """A target that does not exist, or an engine that cannot build for it, is this
+        stage's error, naming the model, the stage and what to do."""
+        problem = self.target.problem()
+        if problem:
+            raise self.error(stage, problem,
+                             hint='set target = "host" or "cuda" (and cuda-arch = "sm_80") in the '
+                             "model's settings, [tool.integrator.overrides."
+                             f"{self.name}] or on the command line (target=cuda cuda_arch=sm_80)")
+        if not self.target.is_host and self.selection.engine != "iree":
+            raise self.error(
+                stage, f"the {self.selection.engine!r} engine builds for the host CPU only; "
+                f"target {self.target.kind} ({self.target.label}) needs the IREE engine",
+                hint=f"select engine = \"iree\" for {self.name} (engine=iree on the command line, or "
+                f"[tool.integrator.overrides.{self.name}] engine = \"iree\"), or target=host")
 
     @property
     def format(self):
@@ -85,4 +116,6 @@ class Build:
 
     def error(self, stage: str, message: str, hint: str | None = None,
               kind: str | None = None) -> StageError:
-        return StageError(self.name, stage, message, hint, kind)
+        # A target-dependent stage's error names its task: `compile:mlp@cuda-sm_80: ...`.
+        model = self.task(stage).split(":", 1)[1] if stage in ("compile", "check", "bench") else self.name
+        return StageError(model, stage, message, hint, kind)

@@ -69,7 +69,7 @@ def _state(project: Project, model: ModelFile, stage: str, status: dict | None) 
     if a.error(stage).is_file():
         return "failed"
     built = all(p.exists() for p in STAGES[stage].outputs(build))
-    doit = (status or {}).get(f"{stage}:{model.name}")
+    doit = (status or {}).get(build.task(stage))  # compile:<m>@cuda-sm_80 for a CUDA build
     if doit == "U" or (status is None and built):
         state = "built"
         if stage == "check" and a.check.is_file():

@@ -19,6 +19,7 @@ from .project import load_project
 from .build import Build
 from .show_ir import IR_STAGES, ir_file, render
 from .stages import PROJECT_STAGES, STAGES
+from .target import from_label
 
 EXIT_STAGE_ERROR = 2
 
@@ -46,6 +47,8 @@ def main(argv=None) -> int:
     run.add_argument("stage", choices=[*STAGES, *PROJECT_STAGES])
     run.add_argument("model", nargs="?", help="model name (file stem in a models directory)")
     run.add_argument("--root", help="project root (default: nearest pyproject.toml)")
+    run.add_argument("--target", default="host",
+                     help="a project stage's target (specs, peak): host, cuda-sm_80, cuda")
     show = sub.add_parser("ir", help="print a model's IR after a stage (built artifacts only)")
     show.add_argument("model")
     show.add_argument("--stage", default="all", choices=["all", *IR_STAGES])
@@ -73,7 +76,8 @@ def main(argv=None) -> int:
     try:
         stage = args.stage if args.command == "run" else args.command
         if stage in PROJECT_STAGES:
-            print(PROJECT_STAGES[stage].run(project), flush=True)
+            target = from_label(getattr(args, "target", "host"))
+            print(PROJECT_STAGES[stage].run(project, target), flush=True)
         elif args.command == "models":
             from .catalogue import catalogue
 

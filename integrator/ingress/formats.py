@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 # Settings every format takes (see models.ModelSettings).
 COMMON_SETTINGS = frozenset({"atol", "rtol", "seed", "engine", "schedule", "schedule_params",
-                             "iree_pipeline", "mlir_pipeline", "iree_flags", "requires"})
+                             "iree_pipeline", "mlir_pipeline", "iree_flags", "requires",
+                             "target", "cuda_arch"})
 
 
 @dataclass(frozen=True)

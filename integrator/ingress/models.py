@@ -39,6 +39,9 @@ class ModelSettings:
     iree_pipeline: str | None = None
     mlir_pipeline: str | None = None
     iree_flags: tuple[str, ...] = ()
+    # Where it runs: "host" (this CPU) or "cuda", and the GPU architecture (core/target.py).
+    target: str | None = None
+    cuda_arch: str | None = None
     # Python modules the model needs beyond the core dependencies (e.g. "transformers"); a
     # model whose requirement is not installed is skipped, not failed.
     requires: tuple[str, ...] = ()
@@ -63,7 +66,8 @@ _TYPES = {
     "engine": (str, type(None)), "schedule_params": dict, "mlir_pipeline": (str, type(None)),
     "iree_pipeline": (str, type(None)), "iree_flags": (list, tuple), "requires": (list, tuple),
     "dims": dict, "shapes": dict, "int_range": (list, tuple), "entry": (str, type(None)),
-    "conv_rewrites": bool, "globals": dict,
+    "conv_rewrites": bool, "globals": dict, "target": (str, type(None)),
+    "cuda_arch": (str, type(None)),
 }
 
 

@@ -10,6 +10,11 @@
   for a torch model on its export with ``torch.onnx.export`` (dynamo exporter, opset 20).
 * ``jax_jit``: a JAX model's forward under ``jax.jit`` (XLA, CPU), its parameters bound.
 
+For a CUDA build (``core/target.py``) the torch baselines run on the same GPU (``Subject.device
+= "cuda"``): model and inputs moved there once, every timed call followed by
+``torch.cuda.synchronize()``, so a sample is the latency until the results exist, as the
+compiled module's is; onnxruntime and jax.jit (CPU here) are not compared with a GPU build.
+
 Which baselines apply depends on the model's format (``ingress.formats``), and so does the
 baseline that ratios are taken against: torch eager for PyTorch models, onnxruntime for ONNX
 models, jax.jit for JAX models, none for raw MLIR (nothing else can run it).
@@ -35,6 +40,19 @@ import numpy as np
 
 
 ALL_BASELINES = ("torch_eager", "torch_compile", "onnxruntime", "jax_jit")
+# The baselines that run on a CUDA GPU beside a CUDA build.
+GPU_BASELINES = ("torch_eager", "torch_compile")
+
+
+def torch_cuda_problem() -> str | None:
+    """Why torch cannot run the baselines on a CUDA GPU here, or None."""
+    import torch
+
+    if torch.version.cuda is None:
+        return f"torch {torch.__version__} is not built with CUDA"
+    if not torch.cuda.is_available():
+        return f"torch {torch.__version__} (CUDA {torch.version.cuda}) finds no CUDA device"
+    return None
 
 
 @dataclass
@@ -49,6 +67,7 @@ class Subject:
     onnx_path: Path | None = None  # ONNX models: the file and its input names
     input_names: list[str] | None = None
     jax_function: object = None  # JAX models: the jitted forward with its parameters bound
+    device: str = "cpu"  # "cuda": the torch baselines run on the GPU (a CUDA build's bench)
 
 
 @dataclass
@@ -79,23 +98,54 @@ def _flat_numpy(value) -> list[np.ndarray]:
     from torch.utils import _pytree
 
     leaves, _ = _pytree.tree_flatten(value)
-    return [x.detach().numpy() if isinstance(x, torch.Tensor) else np.asarray(x) for x in leaves]
+    return [x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+            for x in leaves]
 
 
-def prepare_torch_eager(model, inputs) -> Prepared:
+def _on_device(model, inputs, device: str):
+    """The model and its forward arguments on ``device`` (moved once, before any timing)."""
+    if device == "cpu":
+        return model, inputs
     import torch
+    from torch.utils import _pytree
+
+    moved = _pytree.tree_map(lambda x: x.to(device) if isinstance(x, torch.Tensor) else x, inputs)
+    return model.to(device), moved
+
+
+def _synchronized(call, device: str):
+    """``call`` that returns only when the device has finished it (CUDA runs asynchronously:
+    without this, a timed call would measure the launch, not the work)."""
+    if device == "cpu":
+        return call
+    import torch
+
+    def synchronized():
+        result = call()
+        torch.cuda.synchronize()
+        return result
+
+    return synchronized
+
+
+def prepare_torch_eager(model, inputs, device: str = "cpu") -> Prepared:
+    import torch
+
+    model, inputs = _on_device(model, inputs, device)
 
     def call():
         with torch.inference_mode():
             return model(*inputs)
 
-    return Prepared("torch_eager", python_timer(call), _flat_numpy(call()))
+    timed = _synchronized(call, device)
+    return Prepared("torch_eager", python_timer(timed), _flat_numpy(timed()))
 
 
-def prepare_torch_compile(model, inputs) -> Prepared:
+def prepare_torch_compile(model, inputs, device: str = "cpu") -> Prepared:
     import torch
     import torch._inductor.config as inductor_config
 
+    model, inputs = _on_device(model, inputs, device)
     compiled = torch.compile(model)
     with torch.inference_mode(), inductor_config.patch(freezing=True):
         first = compiled(*inputs)  # compiles, with frozen weights
@@ -104,7 +154,7 @@ def prepare_torch_compile(model, inputs) -> Prepared:
         with torch.inference_mode():
             return compiled(*inputs)
 
-    return Prepared("torch_compile", python_timer(call), _flat_numpy(first))
+    return Prepared("torch_compile", python_timer(_synchronized(call, device)), _flat_numpy(first))
 
 
 def prepare_onnxruntime(subject: Subject, threads: int, workdir: Path) -> Prepared:
@@ -159,10 +209,14 @@ def prepare(name: str, subject: Subject, *, threads: int, workdir: Path) -> Prep
 
     if name not in FORMATS[subject.format].baselines:
         raise ValueError(f"{name} cannot run {subject.format} models")
+    if subject.device != "cpu" and name not in GPU_BASELINES:
+        raise ValueError(f"{name} does not run on {subject.device} here")
     if name == "torch_eager":
-        system = prepare_torch_eager(subject.torch_model, copy.deepcopy(subject.torch_inputs))
+        system = prepare_torch_eager(subject.torch_model, copy.deepcopy(subject.torch_inputs),
+                                     subject.device)
     elif name == "torch_compile":
-        system = prepare_torch_compile(subject.torch_model, copy.deepcopy(subject.torch_inputs))
+        system = prepare_torch_compile(subject.torch_model, copy.deepcopy(subject.torch_inputs),
+                                       subject.device)
     elif name == "onnxruntime":
         system = prepare_onnxruntime(subject, threads, workdir)
     elif name == "jax_jit":

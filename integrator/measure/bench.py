@@ -8,6 +8,11 @@ round takes a few samples, and the later rounds take as many as fit the time bud
 [min_samples, max_samples]. A system whose first call shows that even min_samples would not
 fit the budget takes one sample per round and no more warm-up, and is marked low-sample; the
 expected timing time is said before the rounds start.
+
+A CUDA build is timed on the GPU (IREE's ``cuda`` device, inside iree-benchmark-module) beside
+torch eager and torch.compile on the same GPU, with the same inputs and statistics; without a
+CUDA device the stage is skipped (it says so, and writes nothing), and without a CUDA-enabled
+torch the baselines are (``bench.json`` says why, under ``skipped_baselines``).
 """
 
 from __future__ import annotations
@@ -205,16 +210,33 @@ def run_bench(b) -> str:
 
     from ..core.artifacts import read_json, write_json
     from ..core.crash import peak_rss
-    from ..core.host import host_cpu
+    from ..core.host import cpu_model_name, host_cpu
     from ..core.versions import tool_versions
     from .check import load_compiled
 
-    a = b.artifacts
+    from ..core.target import cuda_device_name, no_gpu_reason
+    from .baselines import GPU_BASELINES, torch_cuda_problem
+
+    a, target = b.artifacts, b.target
+    reason = no_gpu_reason(target)
+    if reason:  # nothing to time it on: said, nothing written (the task reruns when a GPU appears)
+        return f"{b.task('bench')}: skipped: {reason}"
     subject, expected, info = bench_subject(b)
     format, engine = b.model.format, b.selection.engine
     settings = b.project.bench
     baselines = [s for s in settings.baselines if s in b.format.baselines]
     baseline = b.format.ratio_base
+    skipped_baselines = {}
+    if target.is_cuda:
+        subject.device = "cuda"
+        skipped_baselines = {s: "runs on the CPU here; not compared with a CUDA build"
+                             for s in baselines if s not in GPU_BASELINES}
+        baselines = [s for s in baselines if s in GPU_BASELINES]
+        problem = torch_cuda_problem() if baselines else None
+        if problem:
+            skipped_baselines |= {s: problem for s in baselines}
+            baselines = []
+        baseline = baseline if baseline in baselines else None
     flops = info.get("flops")
     compile_info = read_json(a.compile_info)
     results = bench_model(subject, expected, settings,
@@ -230,6 +252,9 @@ def run_bench(b) -> str:
         "model": b.name,
         "format": format,
         "engine": engine,
+        "target": target.label,
+        # What the compiled model ran on: the CPU's model, or the GPU's.
+        "device": cpu_model_name() if target.is_host else cuda_device_name(),
         "threads": settings.threads,
         "host_cpu": host_cpu(b.project.cache),
         "settings": dataclasses.asdict(settings),
@@ -240,14 +265,18 @@ def run_bench(b) -> str:
         "baseline": baseline,
         "systems": results,
         "ratio_to_baseline": results[engine].get("ratio_to_baseline"),
+        **({"skipped_baselines": skipped_baselines} if skipped_baselines else {}),
         "peak_rss_bytes": peak_rss(),
         "measured_at": datetime.datetime.now().isoformat(timespec="minutes"),
     }
     write_json(a.bench, result)
-    skipped = [s for s in settings.baselines if s not in baselines]
-    return f"bench {b.name} @{settings.threads} threads: " + " | ".join(
+    skipped = [s for s in settings.baselines if s not in baselines and s not in skipped_baselines]
+    where = (f"@{settings.threads} threads" if target.is_host
+             else f"on {result['device']} ({target.label})")
+    return f"bench {b.name} {where}: " + " | ".join(
         _one_system(name, r, baseline) for name, r in results.items()
-    ) + (f" (not applicable to {format} models: {', '.join(skipped)})" if skipped else "")
+    ) + (f" (not applicable to {format} models: {', '.join(skipped)})" if skipped else "") + "".join(
+        f" (skipped {name}: {why})" for name, why in skipped_baselines.items())
 
 
 def _one_system(name: str, r: dict, baseline: str | None) -> str:

@@ -1,5 +1,9 @@
 """The check stage: run the compiled module on the reference inputs and compare with the
-reference's outputs (torch eager, onnxruntime; raw MLIR has none and gets no verdict)."""
+reference's outputs (torch eager, onnxruntime; raw MLIR has none and gets no verdict).
+
+A CUDA build runs on the GPU through ``iree.runtime``'s ``cuda`` driver (the compile record's
+device) against the same reference; without a CUDA device the stage is skipped: it says so
+and writes nothing (``core/target.py``)."""
 
 from __future__ import annotations
 
@@ -148,9 +152,16 @@ def run_check(b) -> str:
     """The check stage for one ``core.build.Build``."""
     from ..core.artifacts import read_json, write_json
     from ..core.crash import peak_rss
+    from ..core.target import cuda_device_name, no_gpu_reason
     from ..ingress.sizing import ensure_recorded_fits
 
     a = b.artifacts
+    reason = no_gpu_reason(b.target)
+    if reason:  # nothing to run it on: said, nothing written (the task reruns when a GPU appears)
+        return f"{b.task('check')}: skipped: {reason}"
+    # Where it ran, for a build that is not the host's (host records stay as they were).
+    where = {} if b.target.is_host else {**b.target.key(), "device": cuda_device_name()}
+    on = "" if b.target.is_host else f", {b.target.label} on {where['device']}"
     info = read_json(a.import_info)
     ensure_recorded_fits(b.model, "check", info)
     engine = b.selection.engine
@@ -159,11 +170,11 @@ def run_check(b) -> str:
         got, result = check_compiled(load_compiled(b), a.reference, atol=settings.atol,
                                      rtol=settings.rtol)
     except Exception as error:
-        raise b.error("check", f"running the compiled module ({engine}) failed: {error}") from None
+        raise b.error("check", f"running the compiled module ({engine}{on}) failed: {error}") from None
     if info["reference"] is None:
         # Nothing computed what the answer should be: say so, do not pass silently.
         result = {
-            "model": b.name, "engine": engine, "verdict": "no-reference", "passed": None,
+            "model": b.name, "engine": engine, **where, "verdict": "no-reference", "passed": None,
             "reference": None,
             "reason": f"{b.model.format} models have no framework reference; the module ran on "
             "the inputs but its results were not compared with anything",
@@ -176,7 +187,8 @@ def run_check(b) -> str:
         return (f"check {b.name}: NO REFERENCE ({b.model.format} model): the module ran "
                 f"({len(got)} output{'s' * (len(got) != 1)}, {finite}) but nothing checked "
                 "its numbers")
-    result = {"model": b.name, "engine": engine, "verdict": "pass" if result["passed"] else "fail",
+    result = {"model": b.name, "engine": engine, **where,
+              "verdict": "pass" if result["passed"] else "fail",
               "reference": info["reference"], **result}
     write_json(a.stats("check"), {"peak_rss_bytes": peak_rss()})
     if not result["passed"]:
@@ -190,7 +202,7 @@ def run_check(b) -> str:
     a.check_failed.unlink(missing_ok=True)
     write_json(a.check, result)
     return (
-        f"check {b.name} ({engine}): passed against {info['reference']}, max abs error "
+        f"check {b.name} ({engine}{on}): passed against {info['reference']}, max abs error "
         f"{result['max_abs_error']:.2e}, max rel error {result['max_rel_error']:.2e}"
     )
 

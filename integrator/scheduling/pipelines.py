@@ -4,7 +4,8 @@
 (``transform-library = "file.mlir"``, ``transform-sequence = "name"``) that IREE applies to
 every dispatch (``--iree-codegen-transform-dialect-library``), and the runtime device the
 build runs on (``device = "local-task"``, IREE's thread pool, or ``"local-sync"``: inline on
-the calling thread, no task-system overhead; for sub-millisecond models), and a schedule
+the calling thread, no task-system overhead; for sub-millisecond models; or ``"cuda"``: a
+pipeline for CUDA builds, whose flags are the GPU's), and a schedule
 that steers IREE's preprocessing (``preprocessing-schedule``, ``preprocessing-params``,
 ``preprocessing-passes``; see ``preprocessing.py``), and, for a pipeline that changes the
 arithmetic (Winograd), why its builds execute fewer FLOPs than the model's count
@@ -33,6 +34,11 @@ class IreePipeline:
     preprocessing_params: dict = field(default_factory=dict)
     preprocessing_passes: tuple[str, ...] = ()
     fewer_flops: str | None = None
+
+    @property
+    def target(self) -> str:
+        """The kind of target its flags are for (``core/target.py``): its runtime device says."""
+        return DEVICE_TARGETS[self.device]
 
     def all_flags(self, preprocessing_spec: Path | None = None) -> list[str]:
         """The flags; ``preprocessing_spec``: the built file of ``preprocessing_schedule``."""
@@ -76,9 +82,12 @@ def _unknown(schedules: Path, kind: str, name: str, known) -> KeyError:
     )
 
 
-def iree_pipeline_names(schedules: Path) -> list[str]:
-    """Every ``[iree.<name>]`` in the pipelines file, in file order."""
-    return list(_load(schedules, "iree"))
+def iree_pipeline_names(schedules: Path, target: str | None = None) -> list[str]:
+    """Every ``[iree.<name>]`` in the pipelines file, in file order; ``target``: only those
+    for that kind of target (``"host"``, ``"cuda"``), as their runtime device says."""
+    entries = _load(schedules, "iree")
+    return [name for name, entry in entries.items()
+            if target is None or DEVICE_TARGETS.get(entry.get("device", "local-task")) == target]
 
 
 def get_pipeline(schedules: Path, name: str) -> IreePipeline:
@@ -101,7 +110,8 @@ def get_pipeline(schedules: Path, name: str) -> IreePipeline:
     )
 
 
-DEVICES = ("local-task", "local-sync")
+DEVICE_TARGETS = {"local-task": "host", "local-sync": "host", "cuda": "cuda"}
+DEVICES = tuple(DEVICE_TARGETS)
 
 
 def _device(schedules: Path, name: str, device: str) -> str:

@@ -1,5 +1,6 @@
-"""The ``specs`` stage: the tuning specs that apply to this CPU, verified and linked into one
-library that every IREE compile gets (``specs.py`` has the format and the linking)."""
+"""The ``specs`` stage: the tuning specs that apply to a target's architecture (this CPU, or a
+GPU's ``sm_80``), verified and linked into one library that every IREE compile for it gets
+(``specs.py`` has the format and the linking)."""
 
 from __future__ import annotations
 
@@ -7,35 +8,37 @@ from pathlib import Path
 
 from ..core.artifacts import atomic_outputs, file_sha256, to_json
 from ..core.errors import StageError
-from ..core.host import host_cpu
+from ..core.target import HOST, arch_name
 
 
-def tuning_specs(project) -> list:
-    """The specs that apply on this CPU, highest precedence first."""
+def tuning_specs(project, target=HOST) -> list:
+    """The specs that apply to the target's architecture (by default this CPU), highest
+    precedence first."""
     from .specs import find_specs
 
-    return find_specs(project.user_specs, project.default_specs, host_cpu(project.cache))
+    return find_specs(project.user_specs, project.default_specs, arch_name(target, project.cache))
 
 
-def library_files(project) -> tuple[Path, Path]:
-    """The linked library (bytecode) and its record, per CPU: ``.cache/tuning/<cpu>/``."""
-    directory = project.cache / "tuning" / host_cpu(project.cache)
+def library_files(project, target=HOST) -> tuple[Path, Path]:
+    """The linked library (bytecode) and its record, per architecture:
+    ``.cache/tuning/<cpu or GPU arch>/``."""
+    directory = project.cache / "tuning" / arch_name(target, project.cache)
     return directory / "library.mlirbc", directory / "library.json"
 
 
-def current_library(project) -> Path | None:
-    """The linked library IREE compiles use, or None where no spec applies to this CPU."""
-    return library_files(project)[0] if tuning_specs(project) else None
+def current_library(project, target=HOST) -> Path | None:
+    """The linked library IREE compiles for the target use, or None where no spec applies."""
+    return library_files(project, target)[0] if tuning_specs(project, target) else None
 
 
-def run_library(project) -> str:
+def run_library(project, target=HOST) -> str:
     from .specs import SpecError, link_specs
 
-    specs = tuning_specs(project)
-    cpu = host_cpu(project.cache)
+    specs = tuning_specs(project, target)
+    cpu = arch_name(target, project.cache)
     if not specs:
         return f"specs: no tuning specs apply to {cpu}; IREE's defaults configure every dispatch"
-    library, info = library_files(project)
+    library, info = library_files(project, target)
     with atomic_outputs(library, info) as (library_tmp, info_tmp):
         try:
             link_specs(specs, library_tmp)

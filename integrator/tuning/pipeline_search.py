@@ -13,7 +13,8 @@ from .trials import Failure
 
 
 def candidate_pipelines(session: Session) -> list[str]:
-    names = list(session.settings.pipelines) or iree_pipeline_names(session.project.schedules)
+    names = list(session.settings.pipelines) or iree_pipeline_names(
+        session.project.schedules, session.build.selection.target.kind)
     current = session.build.selection.iree_pipeline
     return [current] + [n for n in names if n != current]
 
@@ -32,7 +33,7 @@ def tune_pipeline(session: Session) -> list[str]:
 
     # The current spec library compiles with every candidate (a spec made for one pipeline can
     # break another), so its content is part of what a trial measured.
-    library = current_library(s.project)
+    library = current_library(s.project, s.build.selection.target)
     specs = {"specs": file_sha256(library)[:16]} if library else {}
 
     def candidate(name):

@@ -7,6 +7,8 @@ codegen pipeline). Specs live in libraries laid out by architecture::
     <library>/<cpu>/*.mlir            e.g. schedules/tuning/znver4/resnet50.mlir
     <library>/<family>-<level>/*.mlir e.g. schedules/tuning/x86_64-avx512/... (by CPU features)
     <library>/<family>/*.mlir         e.g. schedules/tuning/x86_64/...
+    <library>/<gpu arch>/*.mlir       e.g. schedules/tuning/sm_80/... (CUDA builds)
+    <library>/cuda/*.mlir             what suits every CUDA architecture
 
 Which specs apply, in precedence order (IREE applies the first matcher that matches an op):
 every user library first (``[tool.integrator.tuning] specs``, or ``INTEGRATOR_TUNING_SPECS``
@@ -31,6 +33,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.target import is_cuda_arch
 from ..engines.tools import tool
 
 MARKER = "integrator.spec"
@@ -69,7 +72,10 @@ def vector_level() -> str | None:
 
 def arch_chain(cpu: str) -> list[str]:
     """Directory names to look in for ``cpu``, most specific first:
-    ``["znver4", "x86_64-avx512", "x86_64"]``."""
+    ``["znver4", "x86_64-avx512", "x86_64"]``; for a CUDA architecture (a CUDA build),
+    ``["sm_80", "cuda"]``: the host's CPU directories never apply to GPU code."""
+    if is_cuda_arch(cpu):
+        return [cpu, "cuda"]
     level = vector_level() if family() == "x86_64" else None
     return list(dict.fromkeys([cpu, *([f"{family()}-{level}"] if level else []), family()]))
 

@@ -38,6 +38,13 @@ def tune(project, model, *, minutes: float | None = None, trials: int | None = N
     if build.selection.engine not in ("iree", "mlir"):
         raise build.error("tune", f"the tuner tunes IREE and upstream-MLIR builds; {model.name} uses "
                           f"the {build.selection.engine} engine")
+    if not build.target.is_host:
+        # Its dispatch search writes CPU configurations and times on the CPU's task system.
+        raise build.error("tune", f"the tuner tunes host-CPU builds; {model.name} targets "
+                          f"{build.target.label}",
+                          hint="tune the host build (target=host); for a CUDA build pick a "
+                          "pipeline (iree_pipeline=cuda-plain) or write a spec in tuning/"
+                          f"{build.target.arch}/")
     settings = project.tuning
     session = Session(build, minutes=settings.minutes if minutes is None else minutes,
                       trials=settings.trials if trials is None else trials)
