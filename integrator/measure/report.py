@@ -9,7 +9,7 @@ from pathlib import Path
 from ..core.artifacts import atomic_outputs, read_json
 from ..core.host import cpu_model_name
 
-COLUMNS = ("model", "system", "median ms", "p90 ms", "IQR ms", "n", "vs baseline", "GFLOP/s",
+COLUMNS = ("model", "system", "target", "median ms", "p90 ms", "IQR ms", "n", "vs baseline", "GFLOP/s",
            "% peak", "check", "measured")
 
 
@@ -41,23 +41,37 @@ def gflops_cell(result: dict) -> str:
     return f"{gflops:.1f}" + (" (effective)" if result.get("effective_gflops") else "")
 
 
-def beaten_peak(benches: list[dict], peak: float | None) -> list[str]:
+def bench_peak(bench: dict, peak: float | None, gpu_peaks: dict | None) -> float | None:
+    """The peak a bench's rates are held against: the host's, or for a build on a GPU that
+    GPU's (``gpu_peaks``: device name -> GFLOP/s)."""
+    if bench.get("target", "host") == "host":
+        return peak
+    return (gpu_peaks or {}).get(bench.get("device"))
+
+
+def beaten_peak(benches: list[dict], peak: float | None, gpu_peaks: dict | None = None) -> list[str]:
     """Systems measured above the peak: the peak is wrong (the machine was busy while it ran)."""
-    if not peak:
-        return []
-    return [f"{b['model']}/{name} {r['gflops_per_s']:.1f}" for b in benches
-            for name, r in b["systems"].items()
-            if r.get("gflops_per_s", 0) > peak and not r.get("effective_gflops")]
+    beaten = []
+    for b in benches:
+        limit = bench_peak(b, peak, gpu_peaks)
+        if limit:
+            beaten += [f"{b['model']}/{name} {r['gflops_per_s']:.1f}"
+                       for name, r in b["systems"].items()
+                       if r.get("gflops_per_s", 0) > limit and not r.get("effective_gflops")]
+    return beaten
 
 
-def rows(benches: list[dict], checks: dict[str, dict], peak: float | None) -> list[list[str]]:
+def rows(benches: list[dict], checks: dict[str, dict], peak: float | None,
+         gpu_peaks: dict | None = None) -> list[list[str]]:
     table = []
     for bench in benches:
         model = bench["model"]
         check = checks.get(model, {})
+        target = bench.get("target", "host")  # records of older versions: the host
+        limit = bench_peak(bench, peak, gpu_peaks)
         for name, r in bench["systems"].items():
             if "error" in r:
-                table.append([model, name, "failed", "", "", "", "", "", "", r["error"][:60],
+                table.append([model, name, target, "failed", "", "", "", "", "", "", r["error"][:60],
                               bench.get("measured_at", "")])
                 continue
             compiled = name == bench.get("engine", "iree")  # the compiled system bears its engine's name
@@ -71,6 +85,7 @@ def rows(benches: list[dict], checks: dict[str, dict], peak: float | None) -> li
             table.append([
                 model,
                 name + (" (noisy)" if r.get("noisy") else ""),
+                target,
                 f"{r['median_ms']:.3f}",
                 f"{r['p90_ms']:.3f}",
                 f"{r['iqr_ms']:.3f}",
@@ -78,7 +93,7 @@ def rows(benches: list[dict], checks: dict[str, dict], peak: float | None) -> li
                 f"{r['ratio_to_baseline']:.2f}x {bench['baseline']}" if "ratio_to_baseline" in r
                 else "",
                 gflops_cell(r),
-                peak_share(r, peak),
+                peak_share(r, limit),
                 verdict,
                 bench.get("measured_at", ""),  # models of one report may be benched at different times
             ])
@@ -157,26 +172,47 @@ def _peak_line(peak_info: dict | None) -> str:
             + (f"; {peak_info['note']}" if peak_info.get("note") else ""))
 
 
+def _gpu_lines(benches: list[dict], gpu_infos: dict) -> list[str]:
+    """One line per GPU the builds ran on: its name, the targets, its peak."""
+    lines = []
+    for device in sorted({b.get("device") for b in benches if b.get("target", "host") != "host"}):
+        targets = sorted({b["target"] for b in benches if b.get("device") == device})
+        info = gpu_infos.get(device) or {}
+        if info.get("gflops_per_s"):
+            peak = (f"peak {info['gflops_per_s']:.0f} GFLOP/s ({info.get('basis', '')}: fp32 "
+                    f"{info['fp32_gflops_per_s']:.0f}, TF32 {info['tf32_gflops_per_s']:.0f}, "
+                    f"{info['size']}³ through torch)")
+        else:
+            peak = "peak: " + (info.get("note") or "not measured")
+        lines.append(f"- GPU: {device} ({', '.join(targets)}); {peak}")
+    return lines
+
+
 def build_report(
     bench_files: list[Path], check_files: list[Path], peak_file: Path | None, *,
-    markdown: Path, chart: Path, root: Path,
+    markdown: Path, chart: Path, root: Path, gpu_peak_files: tuple | list = (),
 ) -> str:
-    """Write the markdown report and the chart; return the markdown."""
+    """Write the markdown report and the chart; return the markdown. ``gpu_peak_files``: the
+    peaks of the GPUs that CUDA builds ran on (``peak@cuda``)."""
     from ..core.versions import tool_versions
 
     benches = [read_json(p) for p in bench_files]
     checks = {(c := read_json(p))["model"]: c for p in check_files if p.exists()}
     peak_info = read_json(peak_file) if peak_file and peak_file.exists() else None
     peak = peak_info["gflops_per_s"] if peak_info else None
-    table = markdown_table(rows(benches, checks, peak))
+    gpu_infos = {info.get("iree_device"): info
+                 for info in (read_json(p) for p in gpu_peak_files if p and p.exists())}
+    gpu_peaks = {name: info.get("gflops_per_s") for name, info in gpu_infos.items()}
+    table = markdown_table(rows(benches, checks, peak, gpu_peaks))
     cpus = sorted({b["host_cpu"] for b in benches})
     threads = sorted({b["threads"] for b in benches})
     versions = tool_versions()
-    beaten = beaten_peak(benches, peak)
+    beaten = beaten_peak(benches, peak, gpu_peaks)
     environment = [
         f"- CPU: {cpu_model_name()} (LLVM name: {', '.join(cpus)})",
         f"- threads: {', '.join(map(str, threads))}",
         _peak_line(peak_info),
+        *_gpu_lines(benches, gpu_infos),
         *([f"- **the peak is wrong**: measured above it: {', '.join(beaten)}; the machine was "
            "busy while it ran? Measure it again: `doit forget peak && doit run peak`"] if beaten else []),
         "- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
@@ -188,9 +224,12 @@ def build_report(
         "Median latency per call, batch as in each model's get_inputs(); all systems in one run "
         "per model, same inputs, same thread count, interleaved rounds. `vs baseline`: median / "
         "the median of the model's baseline, named in the cell (torch_eager for PyTorch models, "
-        "onnxruntime for ONNX models, jax_jit for JAX models; raw MLIR has none). `% peak`: GFLOP/s (FLOPs counted at "
+        "onnxruntime for ONNX models, jax_jit for JAX models; raw MLIR has none). `target`: "
+        "where the compiled model ran (`host`, or `cuda-<arch>`: then every system of that model "
+        "ran on the GPU named below). `% peak`: GFLOP/s (FLOPs counted at "
         "import / median) over the machine's arithmetic peak (FMAs in registers on its widest "
-        "vectors: nothing can exceed it); blank for a build marked `(effective)`, which executes "
+        "vectors: nothing can exceed it; on a GPU the best of an fp32 matmul with TF32 off and on); "
+        "blank for a build marked `(effective)`, which executes "
         "fewer FLOPs than counted (Winograd). `check`: the compiled model against the "
         "reference (torch eager, onnxruntime, jax.jit; `no reference` for raw MLIR); for baselines, their "
         "max abs error against the reference outputs.",
@@ -222,11 +261,12 @@ def report_models(project) -> list:
 
 
 def run_report(project) -> str:
-    from ..core.build import Build
+    from ..core.stages import report_builds
     from .peak import peak_file
 
     markdown, chart = report_files(project)
-    artifacts = [Build.of(project, m).artifacts for m in report_models(project)]
+    builds = report_builds(project)  # a CUDA build without a GPU here has no results
+    artifacts = [b.artifacts for b in builds]
     table = build_report(
         [a.bench for a in artifacts],
         [a.check for a in artifacts],
@@ -234,5 +274,7 @@ def run_report(project) -> str:
         markdown=markdown,
         chart=chart,
         root=project.root,
+        gpu_peak_files=list(dict.fromkeys(peak_file(project, b.target) for b in builds
+                                          if not b.target.is_host)),
     )
     return f"{table}\n\nreport: {markdown}\nchart:  {chart}"
