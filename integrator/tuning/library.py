@@ -16,6 +16,8 @@ def tuning_specs(project, target=HOST) -> list:
     precedence first."""
     from .specs import find_specs
 
+    if target.problem():  # no such target: nothing to link (the compile stage says why)
+        return []
     return find_specs(project.user_specs, project.default_specs, arch_name(target, project.cache))
 
 
