@@ -43,12 +43,30 @@ def elapsed(label: str, every: float = 1.0):
         sys.stderr.flush()
 
 
+class _Silent:
+    """What ``bar`` gives where nothing is shown: the calls a bar takes, doing nothing (so the
+    bench runs where tqdm is not installed, e.g. a GPU machine with torch alone)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_postfix_str(self, text: str) -> None:
+        pass
+
+
 def bar(total: int, description: str):
     """A tqdm bar on a terminal, a silent stand-in elsewhere."""
+    if not enabled():
+        return _Silent()
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=f"  {description}", disable=not enabled(), file=sys.stderr,
-                leave=False)
+    return tqdm(total=total, desc=f"  {description}", file=sys.stderr, leave=False)
 
 
 def note(text: str) -> None:
