@@ -383,7 +383,10 @@ def _per_model_command(basename: str, doc: str, command: str, model_doc: str, ta
             "doc": model_doc.format(model=model.name),
             "actions": [(run_integrator, [[command, model.name], f"{basename}:{model.name}",
                                           str(project().root)])],
-            "task_dep": [d.format(model=model.name) for d in task_dep],
+            # {specs}: the tuning-spec library task of the model's target (specs@cuda-sm_80)
+            "task_dep": [d.format(model=model.name,
+                                  specs="specs" + builds()[model.name].target.task_suffix)
+                         for d in task_dep],
             "uptodate": [False],
             "verbosity": 2,
         }
@@ -401,7 +404,7 @@ def task_dispatches():
     """a model's dispatches and which tuning spec configured each (doit run dispatches:<model>)"""
     yield from _per_model_command(
         "dispatches", "which tuning spec configured which dispatch", "dispatches",
-        "dispatches of {model} and the tuning spec that configured each", ["schedule:{model}", "specs"])
+        "dispatches of {model} and the tuning spec that configured each", ["schedule:{model}", "{specs}"])
 
 
 def task_ir():

@@ -7,7 +7,8 @@ stage's record (so they are shown once a model is imported). The state of each s
 * ``stale``: its targets exist but doit would rebuild it (an input, setting or tool changed);
 * ``not built``: no targets yet;
 * ``failed``: its last run failed; the message is kept in ``<cache>/<model>/<stage>.error``;
-* ``skipped``: the model needs a package that is not installed.
+* ``skipped``: the model needs a package that is not installed (``skipped (no GPU)``: check
+  and bench of a CUDA build where there is no CUDA device).
 
 Without a ``dodo.py`` (the library used on its own) ``built`` means "targets exist".
 """
@@ -23,6 +24,7 @@ from ..ingress.models import ModelFile
 from .project import Project
 from .build import Build
 from .stages import STAGES
+from .target import no_gpu_reason
 
 _SHORT_DTYPES = {"float32": "f32", "float16": "f16", "float64": "f64", "int64": "i64",
                  "int32": "i32", "int16": "i16", "int8": "i8", "uint8": "u8", "bool": "bool"}
@@ -68,6 +70,8 @@ def _state(project: Project, model: ModelFile, stage: str, status: dict | None) 
     a = build.artifacts
     if a.error(stage).is_file():
         return "failed"
+    if stage in ("check", "bench") and no_gpu_reason(build.target):
+        return "skipped (no GPU)"
     built = all(p.exists() for p in STAGES[stage].outputs(build))
     doit = (status or {}).get(build.task(stage))  # compile:<m>@cuda-sm_80 for a CUDA build
     if doit == "U" or (status is None and built):
@@ -157,7 +161,9 @@ def render(rows: list[dict]) -> str:
     if failures:
         lines += ["", "failed:"]
         for model, stage, text in failures:
-            why = text.splitlines()[0].removeprefix(f"{stage}:{model}: ")
+            why = text.splitlines()[0]
+            if why.startswith(f"{stage}:{model}"):  # the task's name (compile:m@cuda-sm_80)
+                why = why.split(": ", 1)[-1]
             lines.append(f"  {stage}:{model}: {why}")
     skipped = [r for r in rows if r["skipped"]]
     if skipped:

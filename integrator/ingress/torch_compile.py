@@ -171,10 +171,15 @@ def _build(project, pipeline: str | None):
     from ..core.build import Build
     from ..ingress.models import ModelFile
 
-    build = Build.of(project, ModelFile(name="torch_compile", path=project.root / "torch_compile"))
-    if pipeline:
-        from dataclasses import replace
+    from dataclasses import replace
 
+    from ..core.target import HOST
+
+    build = Build.of(project, ModelFile(name="torch_compile", path=project.root / "torch_compile"))
+    if not build.target.is_host:  # the backend runs graphs on the CPU, in the caller's process
+        build = replace(build, selection=replace(build.selection, target=HOST,
+                                                 iree_pipeline=project.iree_pipeline))
+    if pipeline:
         build = replace(build, selection=replace(build.selection, iree_pipeline=pipeline))
     return build
 

@@ -229,8 +229,10 @@ def dispatch_specs(project, model) -> dict[str, str | None]:
     if not b.artifacts.scheduled.exists():
         raise b.error("dispatches", f"{b.artifacts.scheduled} is not built",
                       hint=f"run `doit run schedule:{b.name}` first")
-    if tuning_specs(project) and not current_library(project).exists():
-        raise b.error("dispatches", "the tuning-spec library is not linked", hint="run `doit run specs` first")
+    if tuning_specs(project, b.target) and not current_library(project, b.target).exists():
+        specs_task = "specs" + b.target.task_suffix
+        raise b.error("dispatches", "the tuning-spec library is not linked",
+                      hint=f"run `doit run {specs_task}` first")
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp, "configurations")
         try:
@@ -243,19 +245,21 @@ def dispatch_specs(project, model) -> dict[str, str | None]:
 
 
 def describe_dispatch_specs(project, model) -> str:
-    from ..core.host import host_cpu
     from .library import tuning_specs
 
     from ..core.build import Build
     from ..engines.iree import IreeEngine
 
+    from ..core.target import arch_name
+
     matches = dispatch_specs(project, model)
-    specs = tuning_specs(project)
-    pipeline = IreeEngine().pipeline(Build.of(project, model))
+    build = Build.of(project, model)
+    specs = tuning_specs(project, build.target)
+    pipeline = IreeEngine().pipeline(build)
     lines = [f"{model.name}: {len(matches)} dispatches; pipeline {pipeline.name}"
              + (f" (preprocessing schedule {pipeline.preprocessing_schedule!r})"
                 if pipeline.preprocessing_schedule else "")
-             + f"; tuning specs for {host_cpu(project.cache)}: "
+             + f"; tuning specs for {arch_name(build.target, project.cache)}: "
              + (", ".join(str(s.path.relative_to(project.root) if s.path.is_relative_to(project.root)
                               else s.path) for s in specs) or "none")]
     width = max((len(d) for d in matches), default=0)
