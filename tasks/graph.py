@@ -383,13 +383,18 @@ def _per_model_command(basename: str, doc: str, command: str, model_doc: str, ta
             "doc": model_doc.format(model=model.name),
             "actions": [(run_integrator, [[command, model.name], f"{basename}:{model.name}",
                                           str(project().root)])],
-            # {specs}: the tuning-spec library task of the model's target (specs@cuda-sm_80)
-            "task_dep": [d.format(model=model.name,
-                                  specs="specs" + builds()[model.name].target.task_suffix)
+            "task_dep": [d.format(model=model.name, specs=_specs_task(builds()[model.name]))
                          for d in task_dep],
             "uptodate": [False],
             "verbosity": 2,
         }
+
+
+def _specs_task(build) -> str:
+    """The tuning-spec library task of the build's target (``specs@cuda-sm_80``); the host's
+    for a target that does not exist (its compile says so)."""
+    target = build.target
+    return PROJECT_STAGES["specs"].task(target if target.problem() is None else HOST)
 
 
 def task_tune():

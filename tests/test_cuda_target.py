@@ -282,3 +282,30 @@ def test_the_mlp_checks_and_benches_against_torch_on_the_gpu(make_project):
     for system in ("iree", "torch_eager", "torch_compile"):
         assert bench["systems"][system]["median_ms"] > 0, (system, bench["systems"][system])
     assert bench["systems"]["torch_eager"]["max_abs_error_vs_reference"] < 1e-3
+
+
+def test_the_report_holds_a_gpu_build_against_its_gpu_peak(tmp_path):
+    """A CUDA build's rates are shares of its GPU's peak (per GPU model), never of the CPU's;
+    the report names the target and the GPU."""
+    from integrator.core.artifacts import write_json
+    from integrator.measure.report import build_report
+
+    def system(gflops):
+        return {"median_ms": 1.0, "p90_ms": 1.0, "iqr_ms": 0.0, "samples": 10, "gflops_per_s": gflops}
+
+    bench = {"model": "m", "engine": "iree", "threads": 2, "host_cpu": "znver4", "baseline": None,
+             "target": "cuda-sm_80", "device": "NVIDIA H200",
+             "systems": {"iree": system(500.0), "torch_eager": system(1500.0)}}
+    write_json(tmp_path / "bench.json", bench)
+    write_json(tmp_path / "peak.json", {"threads": 2, "gflops_per_s": 100.0})
+    write_json(tmp_path / "gpu.json", {"gflops_per_s": 1000.0, "fp32_gflops_per_s": 600.0,
+                                       "tf32_gflops_per_s": 1000.0, "size": 8192,
+                                       "basis": "fp32 matmul, TF32 on", "iree_device": "NVIDIA H200"})
+    table = build_report([tmp_path / "bench.json"], [], tmp_path / "peak.json",
+                         markdown=tmp_path / "r.md", chart=tmp_path / "r.png", root=tmp_path,
+                         gpu_peak_files=[tmp_path / "gpu.json"])
+    lines = {line.split("|")[2].strip(): line for line in table.splitlines()[2:]}
+    assert "| cuda-sm_80 |" in lines["iree"] and "| 50% |" in lines["iree"]
+    assert "> peak" in lines["torch_eager"]
+    text = (tmp_path / "r.md").read_text()
+    assert "- GPU: NVIDIA H200 (cuda-sm_80); peak 1000 GFLOP/s" in text
