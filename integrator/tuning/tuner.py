@@ -24,6 +24,7 @@ import time
 from ..core import progress
 from ..core.artifacts import write_json, write_text
 from ..core.build import Build
+from ..core.errors import ClusterError
 from . import dispatch_search as dispatch
 from .choices import TunedChoice, write_choice
 from .pipeline_search import tune_pipeline
@@ -47,7 +48,7 @@ def tune(project, model, *, minutes: float | None = None, trials: int | None = N
         if build.selection.engine == "mlir":
             return tune_schedule(session)
         return tune_iree(session)
-    except SpecError as error:
+    except (SpecError, ClusterError) as error:
         raise session.error(str(error)) from None
     finally:
         session.close()
