@@ -241,6 +241,19 @@ def test_two_checkouts_share_one_store(make_project, tmp_path, cpu):
     assert (b.cache / "mlp" / "module.vmfb").read_bytes() == vmfb
 
 
+def test_build_stages_on_a_local_cluster(make_project):
+    """doit run bench:<m> cluster=local: import and compile on a worker, the bench on the
+    bench worker (the one cluster of the doit run), each saying where it ran."""
+    project = make_project("matmul_relu")
+    run = project.doit("run", "bench:matmul_relu", "cluster=local")
+    assert run.returncode == 0, run.errors or run.stderr[-3000:]
+    for stage in ("import", "compile", "bench"):
+        assert "[on " in run.outputs[f"{stage}:matmul_relu"], run.outputs
+    assert "[on " not in run.outputs["check:matmul_relu"]  # checks run here
+    bench = json.loads((project.cache / "matmul_relu" / "bench.json").read_text())
+    assert bench["host"] and bench["host_cpu"]
+
+
 def test_tuning_on_a_local_cluster(make_project, cpu):
     """tune:<m> cluster=local: candidates compiled and checked on the workers, timed on the
     bench worker, which the trials record."""

@@ -152,6 +152,7 @@ class Session:
         self.arrays, self.inputs = self._write_inputs()
         self.log: list[str] = []
         self.reused = 0  # trials found in the database instead of measured
+        self.compiling, self.compiled = 0.0, 0  # wall seconds in compile_all, candidates compiled
         self.remote = None  # a ``remote.Remote`` when a cluster is configured
         if project.cluster.address:
             from .remote import Remote
@@ -184,16 +185,21 @@ class Session:
 
     def compile_all(self, jobs: dict[str, tuple[Path, Path, list[str]]]) -> dict[str, Failure | None]:
         """Compile ``{name: (source, output, iree-compile flags)}`` in parallel."""
-        if self.remote:
-            return self.remote.compile_all(jobs)
-        timeout = self.settings.compile_timeout
+        started = time.monotonic()
+        try:
+            if self.remote:
+                return self.remote.compile_all(jobs)
+            timeout = self.settings.compile_timeout
 
-        def one(item):
-            name, (source, output, flags) = item
-            return name, compile_candidate(source, output, flags, timeout)
+            def one(item):
+                name, (source, output, flags) = item
+                return name, compile_candidate(source, output, flags, timeout)
 
-        with futures.ThreadPoolExecutor(self.jobs) as pool:
-            return dict(pool.map(one, jobs.items()))
+            with futures.ThreadPoolExecutor(self.jobs) as pool:
+                return dict(pool.map(one, jobs.items()))
+        finally:
+            self.compiling += time.monotonic() - started
+            self.compiled += len(jobs)
 
     def check(self, artifact: Path, compile_info: Path | None = None,
               engine: str | None = None) -> Failure | None:

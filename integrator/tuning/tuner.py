@@ -106,6 +106,9 @@ def tune_iree(s: Session) -> str:
     winners = dispatch.validate(s, pipeline, winners)
     final = finish(s, current, pipeline, winners, dispatches)
     final["seconds"] = round(time.monotonic() - started, 1)
+    final["compile_seconds"] = round(s.compiling, 1)
+    s.note(f"candidate compiles: {s.compiled} in {s.compiling:.1f} s of wall time"
+           + (f" on the cluster at {s.remote.cluster.address}" if s.remote else ""))
     write_json(s.workdir / "summary.json", final | {"log": s.log})
     return final["summary"]
 
