@@ -48,6 +48,7 @@ from .tuning.trials import Failure
 LOCAL = "local"
 POLL_SECONDS = 2.0  # how often a wait checks that the scheduler is still there
 RECONNECT_SECONDS = 10.0  # how long a lost connection may take to come back
+BENCH_GONE_SECONDS = 60.0  # how long a timing job waits for a bench worker to come back
 
 
 class WorkerMismatch(RuntimeError):
@@ -195,7 +196,10 @@ def _start_local(workers: int):
 
     from distributed import Nanny, Scheduler, SpecCluster
 
-    options = {"nthreads": 1, "host": "127.0.0.1", "dashboard": False, "silence_logs": logging.ERROR}
+    # No memory limit: Dask's would pause or restart a worker whose shipped modules are large,
+    # and the compiler's own memory is its child's, not the worker's.
+    options = {"nthreads": 1, "host": "127.0.0.1", "dashboard": False, "memory_limit": 0,
+               "silence_logs": logging.ERROR}
     spec = {f"compile-{i}": {"cls": Nanny, "options": options} for i in range(workers)}
     spec["bench"] = {"cls": Nanny, "options": {**options, "resources": {"bench": 1}}}
     return SpecCluster(
@@ -270,9 +274,11 @@ class Cluster:
         return max(1, sum(self.client.nthreads().values()))
 
     def bench_workers(self, cpu: str, features: str | None) -> list[str]:
-        """The workers that may time for target ``cpu`` (and feature digest, when known):
-        those that declare the ``bench`` resource and have that CPU. None is an error now,
-        rather than a timing job that waits forever."""
+        """The hosts whose bench workers may time for target ``cpu`` (and feature digest,
+        when known): those with a worker that declares the ``bench`` resource and has that
+        CPU. Hosts, not worker addresses: a bench worker restarted after a crash comes back
+        on another port of the same machine. None is an error now, rather than a timing job
+        that waits forever."""
         info = self.client.scheduler_info(n_workers=-1)["workers"]
         declared = [a for a, w in info.items() if w.get("resources", {}).get("bench")]
         if not declared:
@@ -289,7 +295,11 @@ class Cluster:
                                + (" with the same feature flags" if features else "")
                                + f" (bench workers: {seen}); timing elsewhere would not say how "
                                "fast the build runs on its target")
-        return matching
+        return sorted({info[a]["host"] for a in matching})
+
+    def _bench_worker_on(self, hosts: list[str]) -> bool:
+        info = self.client.scheduler_info(n_workers=-1)["workers"]
+        return any(w.get("resources", {}).get("bench") and w["host"] in hosts for w in info.values())
 
     # --- submitting ---
 
@@ -323,7 +333,8 @@ class Cluster:
     def run(self, function, jobs: dict, *, files: dict | None = None, returned: dict | None = None,
             workers: list[str] | None = None) -> dict:
         """``{name: function(*args)}`` for ``jobs = {name: args}``, each a job of its own;
-        ``workers``: only these (timing jobs: one at a time each, by the ``bench`` resource).
+        ``workers``: only on bench workers of these hosts (timing jobs: one at a time each,
+        by the ``bench`` resource).
         A job whose worker died twice is ``Failure("worker-died")``; outputs named in
         ``returned[name]`` come back as ``{output name: bytes}`` beside the result."""
         from distributed.client import FutureCancelledError
@@ -339,7 +350,7 @@ class Cluster:
                     _job, self.identity, function, tuple(args), (files or {}).get(name, {}),
                     tuple((returned or {}).get(name, ())), key=f"{function.__name__}-{name}-{batch}",
                     pure=False, **timing)
-            self._wait(list(futures.values()))
+            self._wait(list(futures.values()), workers)
         except (OSError, FutureCancelledError) as error:
             raise self._lost(error) from None
         results = {}
@@ -355,10 +366,11 @@ class Cluster:
                 raise self._lost(error) from None
         return results
 
-    def _wait(self, futures: list) -> None:
-        """Until every future is done, or the scheduler is gone (then a ``ClusterError``).
+    def _wait(self, futures: list, bench_hosts: list[str] | None = None) -> None:
+        """Until every future is done; a ``ClusterError`` if the scheduler is gone, or the
+        bench workers a timing job may run on are (it would wait for them forever).
         Polled: ``distributed.wait`` needs a default client, and this one is not."""
-        pending, checked = futures, time.monotonic()
+        pending, checked, benchless = futures, time.monotonic(), None
         while pending := [f for f in pending if not f.done()]:
             time.sleep(0.05)
             if time.monotonic() - checked < POLL_SECONDS:
@@ -370,6 +382,14 @@ class Cluster:
                     time.sleep(0.5)
                 if self.client.status != "running":
                     raise self._lost(f"the client is {self.client.status}")
+            if bench_hosts:
+                if self._bench_worker_on(bench_hosts):
+                    benchless = None
+                elif benchless is None:
+                    benchless = time.monotonic()
+                elif time.monotonic() - benchless > BENCH_GONE_SECONDS:
+                    raise ClusterError(f"the bench workers on {', '.join(bench_hosts)} left the "
+                                       f"cluster at {self.address} while a timing job waited for them")
 
     def _lost(self, error) -> ClusterError:
         return ClusterError(f"lost the Dask scheduler at {self.address} ({error}); what finished "

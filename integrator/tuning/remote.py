@@ -15,8 +15,8 @@ from .trials import Failure
 
 
 class Remote:
-    def __init__(self, session, cluster: Cluster, timing_workers: list[str]):
-        self.session, self.cluster, self.timing_workers = session, cluster, timing_workers
+    def __init__(self, session, cluster: Cluster, timing_hosts: list[str]):
+        self.session, self.cluster, self.timing_hosts = session, cluster, timing_hosts
         self.seen: set[str] = set()  # the bench workers that timed something, as noted
 
     @classmethod
@@ -36,7 +36,7 @@ class Remote:
             raise session.error(str(error)) from None
         session.jobs = cluster.compile_slots()
         session.note(f"cluster {cluster.address}: {len(cluster.facts())} workers, "
-                     f"{session.jobs} compile slots; timing on {len(timing)} bench worker(s)"
+                     f"{session.jobs} compile slots; timing on the bench workers of {', '.join(timing)}"
                      + ("" if cluster.shared_filesystem else "; files are shipped to the workers"))
         return cls(session, cluster, timing)
 
@@ -78,7 +78,7 @@ class Remote:
     def _timed(self, function, args: tuple, files: dict):
         """One timing job on a bench worker; its result, with the worker noted."""
         (outcome, back) = self.cluster.run(function, {"timing": args}, files={"timing": files},
-                                           workers=self.timing_workers)["timing"]
+                                           workers=self.timing_hosts)["timing"]
         if isinstance(outcome, Failure):  # the worker died under it, twice
             return outcome, None
         result, facts = outcome
