@@ -104,7 +104,7 @@ def test_timing_is_refused_where_no_bench_worker_fits(cluster, cpu):
     with pytest.raises(ClusterError, match="no bench worker has the build's CPU"):
         cluster.bench_workers("not-this-cpu", None)
     # A cluster of compile workers only: refused at once, not a timing job that waits forever.
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
                       host="127.0.0.1") as plain:
         other = Cluster.connect(ClusterSettings(address=plain.scheduler_address))
         try:
@@ -126,8 +126,16 @@ def test_a_worker_with_other_tools_refuses_the_job(cluster):
         cluster.identity = identity
 
 
+def _free_port() -> str:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])
+
+
 def test_a_lost_scheduler_is_a_clear_error(tmp_path):
-    port = "8797"
+    port = _free_port()
     scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
                                   "127.0.0.1", "--port", port, "--no-dashboard"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -223,7 +231,7 @@ def test_two_checkouts_share_one_store(make_project, tmp_path, cpu):
     assert not (fake / "ran.txt").exists()
     for stage in ("import", "schedule", "compile"):
         assert json.loads((b.cache / "mlp" / f"{stage}.stats.json").read_text())["store"] == "hit"
-        assert f"taken from the store" in run.outputs[f"{stage}:mlp"] + run.stderr
+        assert "taken from the store" in run.outputs[f"{stage}:mlp"] + run.stderr
     assert "passed" in run.outputs["check:mlp"]
     vmfb = (a.cache / "mlp" / "module.vmfb").read_bytes()
     assert (b.cache / "mlp" / "module.vmfb").read_bytes() == vmfb
@@ -265,7 +273,7 @@ def test_tuning_on_a_local_cluster(make_project, cpu):
     run = project.doit("run", "tune:two_matmuls", "trials=8", "cluster=local")
     assert run.returncode == 0, run.errors or run.stderr[-3000:]
     log = (project.cache / "two_matmuls" / "tune" / "tune.log").read_text()
-    assert "cluster tcp://127.0.0.1:" in log and f"timed by bench worker" in log
+    assert "cluster tcp://127.0.0.1:" in log and "timed by bench worker" in log
     with sqlite3.connect(project.cache / "tuning" / "trials.sqlite3") as db:
         rows = db.execute("SELECT status, timed_on FROM trials").fetchall()
     assert rows and any(status == "ok" for status, _ in rows)
