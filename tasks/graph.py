@@ -39,6 +39,7 @@ from doit.tools import config_changed
 from integrator.core.build import Build
 from integrator.core.cli import EXIT_STAGE_ERROR
 from integrator.core.crash import available_memory, describe_exit, oom_kills
+from integrator.core.runner import ON_CLUSTER
 from integrator.core.stages import PROJECT_STAGES, STAGES
 from integrator.core.target import HOST, no_gpu_reason
 from integrator.ingress.models import discover, missing_dirs
@@ -132,7 +133,7 @@ def _run(arguments: list[str], label: str, root: str):
     live = sys.__stderr__.isatty()
     record_file = Path(tempfile.mkstemp(prefix="integrator-error-", suffix=".json")[1])
     env = dict(os.environ, INTEGRATOR_PROGRESS="1" if live else "0",
-               INTEGRATOR_ERROR_RECORD=str(record_file))
+               INTEGRATOR_ERROR_RECORD=str(record_file), **_cluster_env(arguments))
     # Its own process group, so that a timeout or an interrupt stops what it started too
     # (iree-compile, benchmark tools).
     proc = subprocess.Popen(
@@ -194,6 +195,17 @@ def _run(arguments: list[str], label: str, root: str):
     text = f"{label}: {line}\n{tail}"
     return TaskFailed(text), {"stage": label.split(":")[0], "message": text, "text": text,
                               "crashed": reason, "peak_rss_bytes": usage.ru_maxrss * 1024}
+
+
+def _cluster_env(arguments: list[str]) -> dict:
+    """A stage that runs on ``cluster = "local"`` gets the address of one cluster started for
+    this doit process (not one of its own per stage)."""
+    settings = project().cluster
+    if settings.address == "local" and arguments[0] == "run" and arguments[1] in ON_CLUSTER:
+        from integrator.cluster import shared_address
+
+        return {"INTEGRATOR_CLUSTER": shared_address(settings)}
+    return {}
 
 
 def clean_orphans():

@@ -101,7 +101,9 @@ def main(argv=None) -> int:
             if args.model is None:
                 parser.error(f"run {args.stage}: which model?")
             model = find_model(project, args.model)
-            print(STAGES[args.stage].run(Build.of(project, model)), flush=True)
+            from .runner import run_stage  # the store and the cluster, where configured
+
+            print(run_stage(Build.of(project, model), args.stage), flush=True)
     except StageError as error:
         print(error, file=sys.stderr, flush=True)
         if os.environ.get("INTEGRATOR_ERROR_RECORD"):  # the doit task reads the error as data

@@ -24,3 +24,8 @@ class StageError(Exception):
         """The error as data (the doit task keeps it for the catalogue)."""
         return {"model": self.model, "stage": self.stage, "message": self.message,
                 "hint": self.hint, "kind": self.kind, "text": str(self)}
+
+
+class ClusterError(RuntimeError):
+    """A Dask cluster cannot do what was asked: unreachable, no suitable worker, lost
+    (``integrator/cluster.py``)."""

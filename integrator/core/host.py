@@ -77,10 +77,27 @@ def _ask_compiler() -> str:
     return match.group(1)
 
 
+def cpu_features() -> str:
+    """A digest of the CPU's feature flags (``/proc/cpuinfo``): two machines whose LLVM CPU
+    name agrees can still differ in what is enabled (a VM that hides AVX-512)."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        flags = next((l.split(":", 1)[1] for l in lines if l.startswith(("flags", "Features"))), "")
+    except OSError:
+        flags = platform.processor()
+    return hashlib.sha256(" ".join(sorted(flags.split())).encode()).hexdigest()[:16]
+
+
 def host_cpu(cache: Path) -> str:
+    """The build's target: ``INTEGRATOR_TARGET_CPU``, else this machine's CPU."""
     override = os.environ.get("INTEGRATOR_TARGET_CPU")
     if override:
         return override
+    return detected_cpu(cache)
+
+
+def detected_cpu(cache: Path) -> str:
+    """This machine's CPU, whatever the target (a cluster worker reports it so)."""
     record = Path(cache) / "host.json"
     fingerprint = _fingerprint()
     try:

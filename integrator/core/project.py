@@ -45,6 +45,23 @@ class TuningSettings:
 
 
 @dataclass(frozen=True)
+class ClusterSettings:
+    """``[tool.integrator.cluster]``: where work may run besides this process, and the shared
+    artifact store (``integrator/cluster.py``, ``integrator/store.py``)."""
+
+    # A Dask scheduler ("tcp://host:8786"), "local" (a cluster started for the run), or None:
+    # everything runs here, as without this table (INTEGRATOR_CLUSTER; "none" turns it off).
+    address: str | None = None
+    # A directory or any fsspec URL holding stage outputs by content (INTEGRATOR_STORE).
+    store: str | None = None
+    workers: int = 2  # compile workers of a "local" cluster (one thread each), plus one bench worker
+    # The workers see this checkout and its cache at the same paths (NFS and the like): build
+    # stages can run there. The tuner's jobs ship their files when this is false. "local": true.
+    shared_filesystem: bool = False
+    connect_timeout: float = 30.0  # seconds to reach the scheduler
+
+
+@dataclass(frozen=True)
 class ExternalRunner:
     """``[tool.integrator.external.<name>]``: a compiler and a runner that are not Python.
 
@@ -78,6 +95,7 @@ class Project:
     bench: BenchSettings
     stage_timeout: float = 3600.0  # seconds a stage process may run (0: no limit)
     tuning: TuningSettings = field(default_factory=TuningSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
     model_overrides: dict = field(default_factory=dict)  # model name -> {setting: value}
     external: dict = field(default_factory=dict)  # name -> ExternalRunner
     target: str = "host"  # default target: "host" (this CPU) or "cuda" (core/target.py)
@@ -131,6 +149,7 @@ def load_project(root: Path | None = None) -> Project:
         iree_cuda_pipeline=iree.get("cuda-pipeline", "cuda-default"),
         bench=_bench_settings(bench),
         tuning=_tuning_settings(settings.get("tuning", {})),
+        cluster=_cluster_settings(settings.get("cluster", {})),
         model_overrides={
             name: {key.replace("-", "_"): value for key, value in table.items()}
             for name, table in settings.get("overrides", {}).items()
@@ -181,6 +200,18 @@ def _tuning_settings(table: dict) -> TuningSettings:
     if os.environ.get("INTEGRATOR_TUNE_TRIALS"):
         values["trials"] = int(os.environ["INTEGRATOR_TUNE_TRIALS"])
     return TuningSettings(**values)
+
+
+def _cluster_settings(table: dict) -> ClusterSettings:
+    values = _settings_values(ClusterSettings, table, "cluster", ())
+    # `doit run tune:<m> cluster=local store=/shared/cache` sets these; "none" (or "") turns
+    # a pyproject setting off for one run.
+    for name, variable in (("address", "INTEGRATOR_CLUSTER"), ("store", "INTEGRATOR_STORE")):
+        if variable in os.environ:
+            values[name] = os.environ[variable]
+        if values.get(name) in ("", "none"):
+            values[name] = None
+    return ClusterSettings(**values)
 
 
 def _bench_settings(table: dict) -> BenchSettings:

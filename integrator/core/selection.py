@@ -44,6 +44,8 @@ COMMAND_LINE = {
     "trials": "INTEGRATOR_TUNE_TRIALS",
     "specs": "INTEGRATOR_TUNING_SPECS",
     "globals": "INTEGRATOR_GLOBALS",
+    "cluster": "INTEGRATOR_CLUSTER",
+    "store": "INTEGRATOR_STORE",
 }
 
 _SELECTABLE = ("engine", "schedule", "schedule_params", "iree_pipeline", "mlir_pipeline", "iree_flags",

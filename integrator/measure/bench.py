@@ -207,6 +207,7 @@ def run_bench(b) -> str:
     """The bench stage for one ``core.build.Build``."""
     import dataclasses
     import datetime
+    import socket
 
     from ..core.artifacts import read_json, write_json
     from ..core.crash import peak_rss
@@ -257,6 +258,7 @@ def run_bench(b) -> str:
         "device": cpu_model_name() if target.is_host else cuda_device_name(),
         "threads": settings.threads,
         "host_cpu": host_cpu(b.project.cache),
+        "host": socket.gethostname(),  # which machine timed it (a cluster's bench worker, or here)
         "settings": dataclasses.asdict(settings),
         "warmup": settings.warmup,
         "flops": flops,

@@ -208,9 +208,22 @@ def run_check(b) -> str:
 
 
 # A check in a child process (the tuner's candidates: a crash there cannot take the tuner
-# down): ``python -m integrator.measure.check ROOT MODEL ENGINE ARTIFACT COMPILE_JSON``.
+# down): ``python -m integrator.measure.check ROOT MODEL ENGINE ARTIFACT COMPILE_JSON``, or,
+# where there is no checkout (a cluster worker), an IREE module against a reference file:
+# ``python -m integrator.measure.check --artifact VMFB REFERENCE ENTRY DRIVER ATOL RTOL``.
 # Exit 0: the numbers match; 3: they do not (the reason on stdout); anything else: a crash.
 EXIT_WRONG = 3
+
+
+def _main_artifact(vmfb: str, reference: str, entry: str, driver: str, atol: str, rtol: str) -> int:
+    from ..engines.iree import IreeModule
+
+    _, result = check_compiled(IreeModule(Path(vmfb), entry, driver=driver), Path(reference),
+                               atol=float(atol), rtol=float(rtol))
+    if result is not None and not result["passed"]:
+        print(result["reason"])
+        return EXIT_WRONG
+    return 0
 
 
 def _main(root: str, model_name: str, engine: str, artifact: str, record: str) -> int:
@@ -236,4 +249,6 @@ def _main(root: str, model_name: str, engine: str, artifact: str, record: str) -
 if __name__ == "__main__":
     import sys
 
+    if sys.argv[1] == "--artifact":
+        sys.exit(_main_artifact(*sys.argv[2:8]))
     sys.exit(_main(*sys.argv[1:6]))

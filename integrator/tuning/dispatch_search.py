@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..core.artifacts import write_json
 from ..engines.iree import IreeCompileError, IreeEngine, compile_file, spec_flags, target_flags
-from .dispatches import Dispatch, find_dispatches, time_dispatch
+from .dispatches import Dispatch, find_dispatches
 from .session import Session
 from .specs import SpecEntry, SpecError, link_specs, matched_specs, render_spec
 from .trials import Failure, Trial
@@ -79,12 +79,13 @@ def profile(session: Session, pipeline: str, dispatches: list[Dispatch]) -> list
     for d in dispatches:
         if failures[d.function] is not None:
             d.errors.append(str(failures[d.function]))
-            continue
-        try:
-            d.ms = time_dispatch(jobs[d.function][1], threads=s.threads, batch=10, repetitions=3,
-                                 timeout=s.settings.run_timeout)
-        except Exception as error:
-            d.errors.append(str(error)[-200:])
+    compiled = [d for d in dispatches if failures[d.function] is None]
+    times = s.time_dispatches([jobs[d.function][1] for d in compiled], batch=10, repetitions=3)
+    for d, ms in zip(compiled, times):
+        if isinstance(ms, Failure):
+            d.errors.append(ms.detail)
+        else:
+            d.ms = ms
     dispatches.sort(key=lambda d: d.total_ms, reverse=True)
     total = sum(d.total_ms for d in dispatches) or 1.0
     untimed = [d for d in dispatches if d.ms is None]
@@ -144,23 +145,21 @@ def best_of(trials: dict[str, Trial | None]) -> tuple[dict, float] | None:
 def _time_batch(session: Session, d: Dispatch, jobs: dict, failures: dict, names: list[str]):
     """Time the batch's candidates between two timings of the default; (results, before,
     after) or None when the default does not run or the machine stays too noisy."""
-    batch_of = [10]
+    s, batch = session, 10
 
-    def timed(name):
-        try:
-            return time_dispatch(jobs[name][1], threads=session.threads, batch=batch_of[0],
-                                 repetitions=5, timeout=session.settings.run_timeout)
-        except Exception as error:
-            return Failure("crashed", str(error).strip()[-200:])
+    def timed(names, batch):
+        """Each of ``names`` in turn, on one machine."""
+        return s.time_dispatches([jobs[name][1] for name in names], batch=batch, repetitions=5)
 
-    first = timed("default")
+    first = timed(["default"], batch)[0]
     if isinstance(first, float) and first > 0:
         # Enough dispatches per timed batch (~5 ms) that microsecond kernels are measurable.
-        batch_of[0] = int(min(10000, max(10, 5.0 / first)))
+        batch = int(min(10000, max(10, 5.0 / first)))
+    to_time = [name for name in names if not failures[name]]
     for _ in range(3):
-        before = timed("default")
-        results = {name: failures[name] or timed(name) for name in names}
-        after = timed("default")
+        # The default before and after the candidates, all in one sequence on one machine.
+        before, *times, after = timed(["default", *to_time, "default"], batch)
+        results = {name: failures[name] for name in names} | dict(zip(to_time, times))
         if isinstance(before, Failure) or isinstance(after, Failure):
             session.note(f"  {d.short_name}: the default configuration does not run; skipped")
             return None

@@ -51,8 +51,8 @@ def tune_pipeline(session: Session) -> list[str]:
                     engine.flags(s.build, pipeline=n, cpu=s.cpu))
                 for n in dict.fromkeys([current, *todo])}
         failures = s.compile_all(jobs)
-        for name, (_, vmfb, _) in jobs.items():
-            failures[name] = failures[name] or s.check(vmfb)
+        checked = s.check_all({name: job[1] for name, job in jobs.items() if failures[name] is None})
+        failures |= {name: failure for name, failure in checked.items() if failure}
         timed = s.time_vmfbs({n: job[1] for n, job in jobs.items() if failures[n] is None},
                              {n: n for n in jobs})
         baseline = timed.get(current)

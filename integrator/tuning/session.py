@@ -52,6 +52,75 @@ class Budget:
                 f"(budget {self.minutes:g} min" + (f", {self.trials} trials)" if self.trials else ")"))
 
 
+def compile_candidate(source: Path, output: Path, flags: list[str], timeout: float) -> Failure | None:
+    """``iree-compile`` one candidate; its failure as data (here or on a cluster worker)."""
+    from ..engines.iree import IreeCompileError, compile_file
+
+    try:
+        compile_file(source, output, flags, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return Failure("timeout", f"compile took over {timeout:g} s")
+    except IreeCompileError as error:
+        errors = [l for l in str(error).splitlines() if "error" in l]
+        return Failure("compile-failed", " | ".join(errors[:3] or str(error).splitlines()[-3:]))
+    return None
+
+
+def check_in_child(arguments: list[str], *, timeout: float, cwd: Path | None) -> Failure | None:
+    """``python -m integrator.measure.check <arguments>`` in a child process (a crash cannot
+    take the tuner, or a cluster worker, down): None when the numbers match."""
+    from ..measure.check import EXIT_WRONG
+
+    command = [sys.executable, "-m", "integrator.measure.check", *arguments]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+    except subprocess.TimeoutExpired:
+        return Failure("timeout", f"the check ran over {timeout:g} s")
+    if result.returncode == 0:
+        return None
+    if result.returncode == EXIT_WRONG:
+        return Failure("wrong", result.stdout.strip()[-300:])
+    return Failure("crashed", f"exit {result.returncode}: " + result.stderr.strip()[-300:])
+
+
+def time_rounds(compiled: dict, arrays: list, input_files: list[Path], threads: int, rounds: int,
+                samples: int) -> dict[str, float | Failure]:
+    """ms per loaded artifact (``engines.Compiled``), or its failure, for deciding (the bench
+    stage reports medians).
+
+    The candidates alternate in many short rounds; each round counts its fastest call and
+    the result is the median over rounds. Load from elsewhere on a shared machine only ever
+    adds time: the fastest of a few calls is the least disturbed, and a burst that spoils a
+    whole round spoils one round of every candidate, not all of one candidate."""
+    timers = {name: c.timer(arrays, input_files, threads)[0] for name, c in compiled.items()}
+    results: dict[str, list[float]] = {name: [] for name in compiled}
+    errors: dict[str, Failure] = {}
+    for _ in range(rounds):
+        for name, timer in timers.items():
+            if name in errors:
+                continue
+            try:
+                results[name].append(min(timer(2, samples)))
+            except Exception as error:  # a crash or timeout of the runner
+                errors[name] = Failure("crashed", str(error).strip()[-300:])
+    return {name: errors.get(name) or statistics.median(results[name]) for name in compiled}
+
+
+def time_dispatches(vmfbs: list[Path], threads: int, batch: int, repetitions: int,
+                    timeout: float) -> list[float | Failure]:
+    """ms of each dispatch benchmark module, one after the other (``dispatches.time_dispatch``)."""
+    from .dispatches import time_dispatch
+
+    times = []
+    for vmfb in vmfbs:
+        try:
+            times.append(time_dispatch(vmfb, threads=threads, batch=batch, repetitions=repetitions,
+                                       timeout=timeout))
+        except Exception as error:
+            times.append(Failure("crashed", str(error).strip()[-200:]))
+    return times
+
+
 class Session:
     """One tuning run of one model."""
 
@@ -83,6 +152,12 @@ class Session:
         self.arrays, self.inputs = self._write_inputs()
         self.log: list[str] = []
         self.reused = 0  # trials found in the database instead of measured
+        self.compiling, self.compiled = 0.0, 0  # wall seconds in compile_all, candidates compiled
+        self.remote = None  # a ``remote.Remote`` when a cluster is configured
+        if project.cluster.address:
+            from .remote import Remote
+
+            self.remote = Remote.start(self)
 
     def error(self, message: str, hint: str | None = None) -> StageError:
         return StageError(self.model.name, "tune", message, hint)
@@ -110,73 +185,65 @@ class Session:
 
     def compile_all(self, jobs: dict[str, tuple[Path, Path, list[str]]]) -> dict[str, Failure | None]:
         """Compile ``{name: (source, output, iree-compile flags)}`` in parallel."""
-        from ..engines.iree import IreeCompileError, compile_file
+        started = time.monotonic()
+        try:
+            if self.remote:
+                return self.remote.compile_all(jobs)
+            timeout = self.settings.compile_timeout
 
-        def one(item):
-            name, (source, output, flags) = item
-            try:
-                compile_file(source, output, flags, timeout=self.settings.compile_timeout)
-            except subprocess.TimeoutExpired:
-                return name, Failure("timeout", f"compile took over {self.settings.compile_timeout:g} s")
-            except IreeCompileError as error:
-                errors = [l for l in str(error).splitlines() if "error" in l]
-                return name, Failure("compile-failed", " | ".join(errors[:3] or str(error).splitlines()[-3:]))
-            return name, None
+            def one(item):
+                name, (source, output, flags) = item
+                return name, compile_candidate(source, output, flags, timeout)
 
-        with futures.ThreadPoolExecutor(self.jobs) as pool:
-            return dict(pool.map(one, jobs.items()))
+            with futures.ThreadPoolExecutor(self.jobs) as pool:
+                return dict(pool.map(one, jobs.items()))
+        finally:
+            self.compiling += time.monotonic() - started
+            self.compiled += len(jobs)
 
     def check(self, artifact: Path, compile_info: Path | None = None,
               engine: str | None = None) -> Failure | None:
         """The check stage's comparison, in a child process (a crash cannot take the tuner down)."""
-        from ..measure.check import EXIT_WRONG
+        if self.remote and compile_info is None and engine in (None, "iree"):
+            return self.remote.check_all({"one": artifact})["one"]
+        return check_in_child([str(self.project.root), self.model.name,
+                               engine or self.build.selection.engine, str(artifact),
+                               str(compile_info or "")],
+                              timeout=self.settings.run_timeout, cwd=self.project.root)
 
-        command = [sys.executable, "-m", "integrator.measure.check", str(self.project.root),
-                   self.model.name, engine or self.build.selection.engine, str(artifact),
-                   str(compile_info or "")]
-        try:
-            result = subprocess.run(command, capture_output=True, text=True,
-                                    timeout=self.settings.run_timeout, cwd=self.project.root)
-        except subprocess.TimeoutExpired:
-            return Failure("timeout", f"the check ran over {self.settings.run_timeout:g} s")
-        if result.returncode == 0:
-            return None
-        if result.returncode == EXIT_WRONG:
-            return Failure("wrong", result.stdout.strip()[-300:])
-        return Failure("crashed", f"exit {result.returncode}: " + result.stderr.strip()[-300:])
+    def check_all(self, artifacts: dict[str, Path]) -> dict[str, Failure | None]:
+        """``check`` of IREE candidates, in parallel on a cluster."""
+        if self.remote:
+            return self.remote.check_all(artifacts)
+        return {name: self.check(artifact) for name, artifact in artifacts.items()}
 
     # --- timing ---------------------------------------------------------------------------
 
     def time_artifacts(self, compiled: dict) -> dict[str, float | Failure]:
-        """ms per loaded artifact (``engines.Compiled``), or its failure, for deciding (the bench
-        stage reports medians).
-
-        The candidates alternate in many short rounds; each round counts its fastest call and
-        the result is the median over rounds. Load from elsewhere on a shared machine only ever
-        adds time: the fastest of a few calls is the least disturbed, and a burst that spoils a
-        whole round spoils one round of every candidate, not all of one candidate."""
-        timers = {name: c.timer(self.arrays, self.inputs, self.threads)[0] for name, c in compiled.items()}
-        rounds: dict[str, list[float]] = {name: [] for name in compiled}
-        errors: dict[str, Failure] = {}
-        for _ in range(self.settings.rounds):
-            for name, timer in timers.items():
-                if name in errors:
-                    continue
-                try:
-                    rounds[name].append(min(timer(2, self.settings.samples)))
-                except Exception as error:  # a crash or timeout of the runner
-                    errors[name] = Failure("crashed", str(error).strip()[-300:])
-        return {name: errors.get(name) or statistics.median(rounds[name]) for name in compiled}
+        """``time_rounds`` of loaded artifacts, here."""
+        return time_rounds(compiled, self.arrays, self.inputs, self.threads, self.settings.rounds,
+                           self.settings.samples)
 
     def time_vmfbs(self, vmfbs: dict[str, Path], pipelines: dict[str, str]) -> dict[str, float | Failure]:
         """``time_artifacts`` for IREE builds, each on its pipeline's runtime device."""
         from ..engines.iree import IreeEngine, IreeModule
 
         engine = IreeEngine()
+        if self.remote:
+            return self.remote.time_vmfbs(vmfbs, {name: engine.pipeline(self.build, pipelines[name]).device
+                                                  for name in vmfbs})
         return self.time_artifacts({
             name: IreeModule(v, self.entry, driver=engine.pipeline(self.build, pipelines[name]).device,
                              timeout=self.settings.run_timeout)
             for name, v in vmfbs.items()})
 
+    def time_dispatches(self, vmfbs: list[Path], *, batch: int, repetitions: int) -> list[float | Failure]:
+        """ms of each dispatch benchmark module in turn (on one bench worker with a cluster)."""
+        if self.remote:
+            return self.remote.time_dispatches(vmfbs, batch=batch, repetitions=repetitions)
+        return time_dispatches(vmfbs, self.threads, batch, repetitions, self.settings.run_timeout)
+
     def close(self) -> None:
         self.db.close()
+        if self.remote:
+            self.remote.close()

@@ -107,9 +107,9 @@ def find_specs(user: list[Path], default: Path, cpu: str) -> list[Spec]:
     return found
 
 
-def _iree_opt(args: list[str], what: str) -> subprocess.CompletedProcess:
+def _iree_opt(args: list[str], what: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     result = subprocess.run([tool("iree-opt"), *args, "--mlir-print-op-on-diagnostic=false"],
-                            capture_output=True, text=True, timeout=600)
+                            capture_output=True, text=True, timeout=600, cwd=cwd)
     if result.returncode != 0:
         errors = [l for l in result.stderr.splitlines() if "error" in l or "note" in l]
         raise SpecError(f"{what}:\n" + "\n".join(errors[:20] or result.stderr.splitlines()[-20:]))
@@ -161,8 +161,12 @@ def link_specs(specs: list[Spec], output: Path) -> None:
         container = Path(tmp, "specs.mlir")
         container.write_text(_container(specs))
         names = ", ".join(str(s.path) for s in specs)
-        _iree_opt([str(container), "--iree-codegen-link-tuning-specs", "--emit-bytecode",
-                   "-o", str(output)], f"linking the tuning specs ({names}) failed")
+        # Named relative to the temporary directory: the locations in the bytecode then say
+        # "specs.mlir", not a random path, so the same specs link to the same bytes (no
+        # needless recompiles after a relink; the same store key in every checkout).
+        _iree_opt([container.name, "--iree-codegen-link-tuning-specs", "--emit-bytecode",
+                   "-o", str(Path(output).absolute())], f"linking the tuning specs ({names}) failed",
+                  cwd=Path(tmp))
 
 
 # --- writing specs -----------------------------------------------------------------------

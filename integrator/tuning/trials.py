@@ -11,6 +11,7 @@ measures only the rest; a failed candidate is kept too, so it is never tried (or
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ CREATE TABLE IF NOT EXISTS trials (
     detail TEXT,
     model TEXT,
     created TEXT NOT NULL,
+    timed_on TEXT,             -- host (cpu) that timed it
     UNIQUE (cpu, versions, level, signature, candidate)
 )
 """
@@ -74,7 +76,12 @@ class TrialDB:
         self.path = path
         self.db = sqlite3.connect(path, timeout=60)
         self.db.execute(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(trials)")}
+        if "timed_on" not in columns:  # a database from before it was recorded
+            self.db.execute("ALTER TABLE trials ADD COLUMN timed_on TEXT")
         self.cpu = cpu
+        # Where the trials recorded next were timed: this machine, or a cluster's bench worker.
+        self.timed_on = f"{socket.gethostname()} ({cpu})"
         self.versions = json.dumps(versions, sort_keys=True)
 
     def get(self, level: str, signature: str, candidate: dict) -> Trial | None:
@@ -94,9 +101,11 @@ class TrialDB:
             status, ms, detail = OK, outcome, None
         self.db.execute(
             "INSERT OR REPLACE INTO trials (cpu, versions, level, signature, candidate, status, "
-            "ms, baseline_ms, detail, model, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "ms, baseline_ms, detail, model, created, timed_on) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (self.cpu, self.versions, level, signature, _key(candidate), status, ms,
-             baseline_ms, detail, model, time.strftime("%Y-%m-%dT%H:%M:%S")),
+             baseline_ms, detail, model, time.strftime("%Y-%m-%dT%H:%M:%S"),
+             self.timed_on if ms is not None else None),
         )
         self.db.commit()
         return Trial(candidate, status, ms, baseline_ms, detail)

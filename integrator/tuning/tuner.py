@@ -24,6 +24,7 @@ import time
 from ..core import progress
 from ..core.artifacts import write_json, write_text
 from ..core.build import Build
+from ..core.errors import ClusterError
 from . import dispatch_search as dispatch
 from .choices import TunedChoice, write_choice
 from .pipeline_search import tune_pipeline
@@ -54,7 +55,7 @@ def tune(project, model, *, minutes: float | None = None, trials: int | None = N
         if build.selection.engine == "mlir":
             return tune_schedule(session)
         return tune_iree(session)
-    except SpecError as error:
+    except (SpecError, ClusterError) as error:
         raise session.error(str(error)) from None
     finally:
         session.close()
@@ -112,6 +113,9 @@ def tune_iree(s: Session) -> str:
     winners = dispatch.validate(s, pipeline, winners)
     final = finish(s, current, pipeline, winners, dispatches)
     final["seconds"] = round(time.monotonic() - started, 1)
+    final["compile_seconds"] = round(s.compiling, 1)
+    s.note(f"candidate compiles: {s.compiled} in {s.compiling:.1f} s of wall time"
+           + (f" on the cluster at {s.remote.cluster.address}" if s.remote else ""))
     write_json(s.workdir / "summary.json", final | {"log": s.log})
     return final["summary"]
 
