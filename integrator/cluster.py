@@ -27,7 +27,9 @@ checkout), and say so.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
+import importlib
 import os
 import platform
 import signal
@@ -162,6 +164,18 @@ def _time_dispatches_job(vmfbs: list, threads: int, batch: int, repetitions: int
     return time_dispatches([Path(v) for v in vmfbs], threads, batch, repetitions, timeout), machine_facts()
 
 
+def _without_dask_variables(environ) -> dict:
+    """``environ`` less what a Dask nanny set in its worker's environment (its
+    ``pre-spawn-environ``, where the value is Dask's): a stage process on a worker runs as it
+    would here, not with glibc trimming at 64 KiB or one OpenMP thread (see
+    ``untouched_environment``)."""
+    import dask
+    importlib.import_module("distributed")  # its defaults join dask's configuration on import
+
+    injected = dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {}
+    return {k: v for k, v in environ.items() if not (k in injected and v == str(injected[k]))}
+
+
 def _stage_job(root: str, pyproject_digest: str, arguments: list, environment: dict, timeout: float):
     """``python -m integrator <arguments>`` in the checkout at ``root``, as doit would run it
     here: (exit code, stdout, stderr, the error record or None, the host)."""
@@ -172,7 +186,8 @@ def _stage_job(root: str, pyproject_digest: str, arguments: list, environment: d
             "one): build stages run on a cluster only where the workers share the checkout's "
             "filesystem at the same path ([tool.integrator.cluster] shared-filesystem)")
     with tempfile.NamedTemporaryFile(prefix="integrator-error-", suffix=".json") as record:
-        env = dict(os.environ, **environment, INTEGRATOR_ERROR_RECORD=record.name)
+        env = dict(_without_dask_variables(os.environ), **environment,
+                   INTEGRATOR_ERROR_RECORD=record.name)
         proc = subprocess.Popen([sys.executable, "-m", "integrator", *arguments, "--root", root],
                                 cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, process_group=0)
@@ -189,6 +204,29 @@ def _stage_job(root: str, pyproject_digest: str, arguments: list, environment: d
 # --- the client side -------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def untouched_environment():
+    """Start Dask workers here without Dask changing any process's environment.
+
+    A nanny sets its ``pre-spawn-environ`` variables in *this* process's ``os.environ`` before
+    it spawns a worker (distributed 2026.8: ``MALLOC_TRIM_THRESHOLD_=65536``,
+    ``OMP_NUM_THREADS=1``, ...), so every stage process started afterwards, here or on the
+    worker, inherited them. With glibc handing freed memory back at 64 KiB, torch eager's
+    ResNet-50 takes ~72,000 page faults per call and runs 3x slower (measured: 60 -> 179 ms):
+    a baseline handicapped by the cluster. So the workers get no such variables, and this
+    process's environment is put back as it was."""
+    import dask
+    importlib.import_module("distributed")  # its defaults join dask's configuration on import
+
+    saved = dict(os.environ)
+    try:
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": {}}):
+            yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def _start_local(workers: int):
     """A cluster on this machine: ``workers`` compile workers and one bench worker, one
     thread each, in their own processes (a crash takes one worker, never this process)."""
@@ -202,10 +240,11 @@ def _start_local(workers: int):
                "silence_logs": logging.ERROR}
     spec = {f"compile-{i}": {"cls": Nanny, "options": options} for i in range(workers)}
     spec["bench"] = {"cls": Nanny, "options": {**options, "resources": {"bench": 1}}}
-    return SpecCluster(
-        scheduler={"cls": Scheduler, "options": {"dashboard": False, "host": "127.0.0.1",
-                                                 "allowed_failures": 1}},
-        workers=spec, silence_logs=logging.ERROR)
+    with untouched_environment():
+        return SpecCluster(
+            scheduler={"cls": Scheduler, "options": {"dashboard": False, "host": "127.0.0.1",
+                                                     "allowed_failures": 1}},
+            workers=spec, silence_logs=logging.ERROR)
 
 
 class Cluster:

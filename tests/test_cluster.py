@@ -20,7 +20,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from integrator.cluster import Cluster, _compile_job  # noqa: E402
+from integrator.cluster import Cluster, _compile_job, untouched_environment  # noqa: E402
 from integrator.core.errors import ClusterError  # noqa: E402
 from integrator.core.host import host_cpu  # noqa: E402
 from integrator.core.project import ClusterSettings  # noqa: E402
@@ -32,11 +32,28 @@ REPO = Path(__file__).resolve().parent.parent
 MLIR_MODEL = REPO / "models" / "matmul_relu.mlir"
 
 
+_DASK_VARIABLES = ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
 @pytest.fixture(scope="module")
 def cluster():
+    before = dict(os.environ)
     c = Cluster.connect(ClusterSettings(address="local", workers=2))
+    # Dask's nannies would set their pre-spawn variables in this process (and so in every
+    # stage process started after it: eager torch 3x slower): the environment is untouched.
+    assert dict(os.environ) == before
     yield c
     c.close()
+
+
+def _environment(names):
+    return {name: os.environ.get(name) for name in names}
+
+
+def test_workers_get_no_variables_from_dask(cluster):
+    results = cluster.run(_environment, {"job": (_DASK_VARIABLES,)})
+    outcome, _ = results["job"]
+    assert outcome == {name: os.environ.get(name) for name in _DASK_VARIABLES}
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +121,9 @@ def test_timing_is_refused_where_no_bench_worker_fits(cluster, cpu):
     with pytest.raises(ClusterError, match="no bench worker has the build's CPU"):
         cluster.bench_workers("not-this-cpu", None)
     # A cluster of compile workers only: refused at once, not a timing job that waits forever.
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      host="127.0.0.1") as plain:
+    with untouched_environment(), LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
+            host="127.0.0.1") as plain:
         other = Cluster.connect(ClusterSettings(address=plain.scheduler_address))
         try:
             started = time.monotonic()

@@ -142,7 +142,6 @@ def test_tiny_tuning_run_finds_records_resumes_and_changes_the_binary(project, c
                            ("min-gain", "-1.0"), ("samples", "3"), ("rounds", "2")):
         project.edit_pyproject(f"\n{setting} = ", f"\n{setting} = {value}  # test: ")
     assert project.doit("run", f"check:{MODEL}").returncode == 0
-    before = module_digest(project)
 
     run = project.doit("run", f"tune:{MODEL}", "trials=12")
     assert run.returncode == 0, run.errors or run.stderr[-3000:]
@@ -160,7 +159,9 @@ def test_tiny_tuning_run_finds_records_resumes_and_changes_the_binary(project, c
     run = project.doit("run", f"check:{MODEL}")
     assert run.returncode == 0, run.errors
     assert f"compile:{MODEL}" in run.executed
-    assert module_digest(project) != before
+    # The binary itself need not change: with min-gain -1 the best configuration is kept even
+    # when it is IREE's own (the current configuration is a candidate too). That the normal
+    # build applied the tuned spec is what the dispatch marks below show.
     assert any(m and m.startswith(f"{MODEL}.mlir:") for m in dispatch_marks(project).values())
 
     # A second run resumes: the recorded trials are reused, not measured again.
