@@ -14,6 +14,7 @@ import pytest
 
 from integrator.core.host import host_cpu
 from integrator.tuning.dispatch_search import candidate_configs
+from integrator.tuning.tuner import joint_contenders
 from integrator.tuning.specs import SpecEntry, arch_chain, family, find_specs, render_spec
 
 MODEL = "two_matmuls"
@@ -213,3 +214,13 @@ def test_register_tile_candidates_come_first_for_outer_product_ops():
         assert all(d % v == 0 for d, v in zip(c["distribution"][1:3], c["vector_common_parallel"][1:3]))
     assert not any(c["vector_common_parallel"] != config["vector_common_parallel"]
                    for c in candidate_configs(config))
+
+
+def test_joint_search_takes_slower_pipelines_within_the_factor_fastest_first():
+    """15_conv1d's pipeline level: channels-last is 5.4x slower untuned, yet a register tile
+    makes such a convolution 7x faster; it gets its own dispatch search, plain IREE does not."""
+    ratios = {"cpu-default": 1.0, "cpu-early-dt": 0.99, "cpu-sync": 1.83, "cpu-plain": 8.38,
+              "cpu-channels-last": 5.38, "cpu-channels-last-sync": 10.71}
+    ties = ["cpu-early-dt", "cpu-default"]
+    assert joint_contenders(ratios, ties, 8.0) == ["cpu-sync", "cpu-channels-last"]
+    assert joint_contenders(ratios, ties, 1.5) == []

@@ -38,6 +38,12 @@ class TuningSettings:
     trials: int = 0  # default trial budget (0: only the time budget counts)
     dispatches: int = 0  # at most this many dispatches get a search (0: as the budget allows)
     min_gain: float = 0.03  # keep a configuration only if at least this much faster
+    # Slower pipelines whose code differs (their dispatches are not the fastest's) and whose
+    # dispatches take register tiles get a dispatch search of their own: IREE's default tiles
+    # can hide a pipeline that wins once tuned (a channels-last conv1d: 5x slower untuned,
+    # 2x faster tuned). At most this many, each within joint-within x of the fastest.
+    joint_pipelines: int = 1
+    joint_within: float = 8.0
     compile_timeout: float = 600.0  # seconds for one candidate's compile
     run_timeout: float = 300.0  # seconds for one candidate's check or benchmark
     samples: int = 7  # model-level timed calls per candidate and round

@@ -145,7 +145,7 @@ def best_of(trials: dict[str, Trial | None]) -> tuple[dict, float] | None:
 def _time_batch(session: Session, d: Dispatch, jobs: dict, failures: dict, names: list[str]):
     """Time the batch's candidates between two timings of the default; (results, before,
     after) or None when the default does not run or the machine stays too noisy."""
-    s, batch = session, 10
+    s, batch = session, 1  # the first timing only sizes the batches
 
     def timed(names, batch):
         """Each of ``names`` in turn, on one machine."""
@@ -153,8 +153,9 @@ def _time_batch(session: Session, d: Dispatch, jobs: dict, failures: dict, names
 
     first = timed(["default"], batch)[0]
     if isinstance(first, float) and first > 0:
-        # Enough dispatches per timed batch (~5 ms) that microsecond kernels are measurable.
-        batch = int(min(10000, max(10, 5.0 / first)))
+        # Enough dispatches per timed batch (~5 ms) that microsecond kernels are measurable,
+        # and no more: a 0.7 s dispatch (an untuned convolution) is timed once per repetition.
+        batch = int(min(10000, max(1, 5.0 / first)))
     to_time = [name for name in names if not failures[name]]
     for _ in range(3):
         # The default before and after the candidates, all in one sequence on one machine.
@@ -176,7 +177,7 @@ def tune_dispatch(session: Session, d: Dispatch, *, deadline: float | None = Non
     s = session
     directory = s.workdir / "dispatch" / d.signature
     directory.mkdir(parents=True, exist_ok=True)
-    candidates = candidate_configs(d.root.config, register_tiles=d.root.pipeline == "DoubleTilingExpert")
+    candidates = candidate_configs(d.root.config, register_tiles=takes_register_tiles(d))
     trials = {json.dumps(c, sort_keys=True): s.db.get("dispatch", d.signature, {"config": c}) for c in candidates}
     todo = [c for c in candidates if trials[json.dumps(c, sort_keys=True)] is None]
     s.reused += len(candidates) - len(todo)
@@ -217,11 +218,11 @@ def tune_dispatch(session: Session, d: Dispatch, *, deadline: float | None = Non
 def validate(session: Session, pipeline: str, winners: list[tuple[Dispatch, dict, float]]) -> list:
     """Drop winners that break the model's numbers (that they apply was probed before)."""
     s = session
-    spec, vmfb = s.workdir / "tuned.mlir", s.workdir / "tuned.vmfb"
+    spec, vmfb = s.workdir / f"tuned-{pipeline}.mlir", s.workdir / f"tuned-{pipeline}.vmfb"
 
     def fails(entries, name):
         spec.write_text(render_spec(entries))
-        job = {name: (s.build.artifacts.scheduled, vmfb, model_flags(s, pipeline, spec, name))}
+        job = {name: (s.build.artifacts.scheduled, vmfb, model_flags(s, pipeline, spec, f"{name}-{pipeline}"))}
         return s.compile_all(job)[name] or s.check(vmfb)
 
     while winners:
@@ -248,6 +249,11 @@ def validate(session: Session, pipeline: str, winners: list[tuple[Dispatch, dict
 # and 16-wide reductions (a 1-D channels-last convolution, 8x32x4096 -> 64 channels, kernel 31:
 # 30 GFLOP/s); 8 x 32 with unit reductions runs it at 220 (znver4, 2 threads).
 REGISTER_TILES = ((8, 32), (4, 64), (16, 16), (6, 32), (8, 16))
+
+
+def takes_register_tiles(d: Dispatch) -> bool:
+    """Whether the search tries register tiles on ``d`` (ops vectorized as outer products)."""
+    return d.root is not None and d.root.pipeline == "DoubleTilingExpert" and bool(register_tile_configs(d.root.config))
 
 
 def register_tile_configs(config: dict) -> list[dict]:

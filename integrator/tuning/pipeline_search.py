@@ -24,8 +24,9 @@ def pipeline_flags(session: Session, name: str) -> list[str]:
     return IreeEngine().code_flags(session.build, pipeline=name, spec_library=None)
 
 
-def tune_pipeline(session: Session) -> list[str]:
-    """The fastest pipeline first, then those within ``min_gain`` of it."""
+def tune_pipeline(session: Session) -> tuple[list[str], dict[str, float]]:
+    """The fastest pipeline first, then those within ``min_gain`` of it (the ties); and every
+    pipeline that compiled and checked, with its time relative to the current one."""
     s, engine = session, IreeEngine()
     current = s.build.selection.iree_pipeline
     signature = f"{s.model.name}:{file_sha256(s.build.artifacts.scheduled)[:20]}"
@@ -80,4 +81,4 @@ def tune_pipeline(session: Session) -> list[str]:
                             if n != best and r <= ratios[best] + s.settings.min_gain), key=ratios.get)
     s.note(f"pipeline: {best} ({ratios[best]:.2f}x of {current})"
            + (f"; as fast within {s.settings.min_gain:.0%}: {', '.join(ties[1:])}" if ties[1:] else ""))
-    return ties
+    return ties, ratios
