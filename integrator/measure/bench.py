@@ -213,6 +213,7 @@ def run_bench(b) -> str:
     from ..core.crash import peak_rss
     from ..core.host import cpu_model_name, host_cpu
     from ..core.versions import tool_versions
+    from .allocator import keep_freed_memory
     from .check import load_compiled
 
     from ..core.target import cuda_device_name, no_gpu_reason
@@ -222,9 +223,10 @@ def run_bench(b) -> str:
     reason = no_gpu_reason(target)
     if reason:  # nothing to time it on: said, nothing written (the task reruns when a GPU appears)
         return f"{b.task('bench')}: skipped: {reason}"
+    settings = b.project.bench
+    allocator = keep_freed_memory(settings.malloc_top_pad)  # before any system allocates
     subject, expected, info = bench_subject(b)
     format, engine = b.model.format, b.selection.engine
-    settings = b.project.bench
     baselines = [s for s in settings.baselines if s in b.format.baselines]
     baseline = b.format.ratio_base
     skipped_baselines = {}
@@ -260,6 +262,7 @@ def run_bench(b) -> str:
         "host_cpu": host_cpu(b.project.cache),
         "host": socket.gethostname(),  # which machine timed it (a cluster's bench worker, or here)
         "settings": dataclasses.asdict(settings),
+        "allocator": allocator,
         "warmup": settings.warmup,
         "flops": flops,
         "versions": tool_versions(),

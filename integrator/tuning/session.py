@@ -22,6 +22,7 @@ from ..core.build import Build
 from ..core.errors import StageError
 from ..core.host import host_cpu
 from ..core.versions import tool_versions
+from ..measure.allocator import keep_freed_memory
 from .trials import Failure, TrialDB
 
 
@@ -146,6 +147,8 @@ class Session:
         self.spec_file = self.out_dir / f"{model.name}.mlir"
         self.choice_file = self.out_dir / f"{model.name}.toml"
         versions = {k: v for k, v in tool_versions().items() if k.startswith("iree")}
+        # Timed like the bench, with the same allocator setting; trials under another differ.
+        versions["allocator"] = keep_freed_memory(project.bench.malloc_top_pad)
         self.db = TrialDB(project.cache / "tuning" / "trials.sqlite3", self.cpu, versions)
         info = read_json(a.import_info)
         self.entry, self.n_outputs = info["entry"], len(info["outputs"])
