@@ -39,11 +39,13 @@ def _load(name: str):
     from integrator.core.build import Build
     from integrator.core.project import load_project
     from integrator.ingress.models import build, discover
+    from integrator.measure.allocator import keep_freed_memory
 
     project = load_project(ROOT)
     model = next(m for m in discover(project.model_dirs) if m.name == name)
     instance, inputs = build(model, "bench")
     torch.set_num_threads(project.bench.threads)
+    keep_freed_memory(project.bench.malloc_top_pad)  # as the bench stage
     return instance.eval(), inputs, Build.of(project, model).selection.iree_pipeline
 
 

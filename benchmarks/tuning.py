@@ -32,6 +32,7 @@ from integrator.core.project import load_project  # noqa: E402
 from integrator.core.selection import tuned_choice  # noqa: E402
 from integrator.engines.iree import IreeEngine, IreeModule, compile_file  # noqa: E402
 from integrator.ingress.models import find_model  # noqa: E402
+from integrator.measure.allocator import keep_freed_memory  # noqa: E402
 from integrator.measure.bench import bench_model, bench_subject, compiled_timer  # noqa: E402
 from integrator.measure.check import check_compiled  # noqa: E402
 from integrator.tuning.choices import find_choice  # noqa: E402
@@ -80,6 +81,7 @@ def main(argv=None) -> int:
     if not b.artifacts.scheduled.exists():
         sys.exit(f"run `doit run check:{model.name}` first")
     cpu, settings = host_cpu(project.cache), project.bench
+    keep_freed_memory(settings.malloc_top_pad)  # as the bench stage: the same for every system
     subject, expected, info = bench_subject(b)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
