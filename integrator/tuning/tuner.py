@@ -13,8 +13,9 @@ For IREE builds, two levels, each measured against a baseline re-measured in the
    tiles can hide the pipeline that wins once tuned.
 
 Each search's winners are validated together on the whole model; the tuned models are then
-timed against the current build in one batch; only a clear win is written (``<first user spec library>/<cpu>/<model>.mlir``
-and ``.toml``, ``choices.py``), which the compile and bench stages pick up. For the upstream
+timed against the current build in one batch; only a clear win is written
+(``<first user spec library>/<cpu>/<model>.mlir`` and ``.toml``, ``choices.py``), which the
+compile and bench stages pick up. For the upstream
 engine the selected schedule's parameters are searched instead (``schedule_search.py``).
 Every trial goes into the results database (``trials.py``): a re-run skips what is known.
 """
