@@ -34,7 +34,7 @@ def test_all_systems_report_and_the_report_renders(make_project):
     assert run.returncode == 0, run.stderr
     bench = json.loads((project.cache / "mlp" / "bench.json").read_text())
     assert list(bench["systems"]) == SYSTEMS
-    assert bench["allocator"] == "M_TOP_PAD=268435456"  # every system under the same setting
+    assert bench["allocator"] == "M_MMAP_THRESHOLD=33554432 M_TOP_PAD=268435456"  # one for all systems
     for name in SYSTEMS:
         result = bench["systems"][name]
         assert "error" not in result, result
