@@ -25,9 +25,9 @@ class BenchSettings:
     seconds: float = 2.0  # time budget per system for the timed calls
     noisy_spread: float = 0.10  # flag a system whose IQR exceeds this fraction of its median
     settle_seconds: float = 0.5  # idle pause before each system's round: spinning pools go quiet
-    # Freed heap every timed process keeps (glibc M_TOP_PAD; 0: glibc's defaults), the same for
-    # every system: large temporaries are not page-faulted in again on every call, or not,
-    # depending on the process's history (measure/allocator.py).
+    # Freed heap every timed process keeps (glibc M_TOP_PAD, with blocks up to 32 MiB taken from
+    # the heap; 0: glibc's defaults), the same for every system: large temporaries are not
+    # page-faulted in again on every call, or not, by the process's history (measure/allocator.py).
     malloc_top_pad: int = 256 * 2**20
 
 
