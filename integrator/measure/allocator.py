@@ -38,8 +38,9 @@ def keep_freed_memory(top_pad: int) -> str:
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name)
-        for parameter, value in (("M_MMAP_THRESHOLD", MMAP_THRESHOLD), ("M_TOP_PAD", top_pad)):
-            if not libc.mallopt(globals()[parameter], ctypes.c_int(value)):
+        for parameter, number, value in (("M_MMAP_THRESHOLD", M_MMAP_THRESHOLD, MMAP_THRESHOLD),
+                                         ("M_TOP_PAD", M_TOP_PAD, top_pad)):
+            if not libc.mallopt(number, ctypes.c_int(value)):
                 return f"mallopt({parameter}) refused by {name}"
     except (OSError, AttributeError, TypeError):  # not glibc (musl, macOS): nothing to set
         return f"not glibc ({name}): its defaults"

@@ -66,16 +66,23 @@ def tune(project, model, *, minutes: float | None = None, trials: int | None = N
         session.close()
 
 
+def _dispatches(s: Session, pipeline: str, context: str) -> list | None:
+    """The model's dispatches under ``pipeline``; None, said in a note that starts with
+    ``context``, when they cannot be dumped."""
+    try:
+        return dispatch.dispatches_of(s, pipeline)
+    except (RuntimeError, subprocess.TimeoutExpired) as error:  # IreeCompileError included
+        s.note(f"{context}under {pipeline}, the dispatches could not be dumped ({str(error)[:200]}); skipped")
+        return None
+
+
 def _choose_pipeline(s: Session, ties: list[str]):
     """Among equally fast pipelines, the one whose dispatches specs can reach most."""
     options = []
     for pipeline in ties:
         if options and not s.budget.left():
             break
-        try:
-            dispatches = dispatch.dispatches_of(s, pipeline)
-        except (RuntimeError, subprocess.TimeoutExpired) as error:  # IreeCompileError included
-            s.note(f"  under {pipeline}, the dispatches could not be dumped ({str(error)[:200]}); skipped")
+        if (dispatches := _dispatches(s, pipeline, "  ")) is None:
             continue
         reachable = dispatch.reachable(s, [d for d in dispatches if d.tunable], pipeline)
         # Untimed yet: the share of dispatch launches, a proxy good enough to rank ties.
@@ -139,15 +146,13 @@ def _joint(s: Session, contenders: list[str], searched: list[list]) -> list[Sear
     for i, name in enumerate(contenders):
         if len(found) >= s.settings.joint_pipelines or not s.budget.left():
             break
-        try:
-            dispatches = dispatch.dispatches_of(s, name)
-        except (RuntimeError, subprocess.TimeoutExpired) as error:  # IreeCompileError included
-            s.note(f"joint search: under {name}, the dispatches could not be dumped ({str(error)[:200]})")
+        if (dispatches := _dispatches(s, name, "joint search: ")) is None:
             continue
-        if {d.signature for d in dispatches} in seen:
+        signatures = {d.signature for d in dispatches}
+        if signatures in seen:
             s.note(f"joint search: {name} has the same dispatches as a pipeline searched already")
             continue
-        seen.append({d.signature for d in dispatches})
+        seen.append(signatures)
         reachable = dispatch.reachable(s, [d for d in dispatches if d.tunable], name)
         if not any(dispatch.takes_register_tiles(d) for d in reachable):
             s.note(f"joint search: under {name}, no dispatch a spec reaches takes register tiles")
