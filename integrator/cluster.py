@@ -164,15 +164,19 @@ def _time_dispatches_job(vmfbs: list, threads: int, batch: int, repetitions: int
     return time_dispatches([Path(v) for v in vmfbs], threads, batch, repetitions, timeout), machine_facts()
 
 
+def _dask_config():
+    """dask's configuration with distributed's defaults in it (they join on import)."""
+    import dask
+    importlib.import_module("distributed")
+    return dask.config
+
+
 def _without_dask_variables(environ) -> dict:
     """``environ`` less what a Dask nanny set in its worker's environment (its
     ``pre-spawn-environ``, where the value is Dask's): a stage process on a worker runs as it
     would here, not with glibc trimming at 64 KiB or one OpenMP thread (see
     ``untouched_environment``)."""
-    import dask
-    importlib.import_module("distributed")  # its defaults join dask's configuration on import
-
-    injected = dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {}
+    injected = _dask_config().get("distributed.nanny.pre-spawn-environ", {}) or {}
     return {k: v for k, v in environ.items() if not (k in injected and v == str(injected[k]))}
 
 
@@ -215,12 +219,9 @@ def untouched_environment():
     ResNet-50 takes ~72,000 page faults per call and runs 3x slower (measured: 60 -> 179 ms):
     a baseline handicapped by the cluster. So the workers get no such variables, and this
     process's environment is put back as it was."""
-    import dask
-    importlib.import_module("distributed")  # its defaults join dask's configuration on import
-
     saved = dict(os.environ)
     try:
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": {}}):
+        with _dask_config().set({"distributed.nanny.pre-spawn-environ": {}}):
             yield
     finally:
         os.environ.clear()
