@@ -177,7 +177,8 @@ def tune_dispatch(session: Session, d: Dispatch, *, deadline: float | None = Non
     s = session
     directory = s.workdir / "dispatch" / d.signature
     directory.mkdir(parents=True, exist_ok=True)
-    candidates = candidate_configs(d.root.config, register_tiles=takes_register_tiles(d))
+    candidates = candidate_configs(d.root.config, register_tiles=takes_register_tiles(d),
+                                   pipeline=d.root.pipeline)
     trials = {json.dumps(c, sort_keys=True): s.db.get("dispatch", d.signature, {"config": c}) for c in candidates}
     todo = [c for c in candidates if trials[json.dumps(c, sort_keys=True)] is None]
     s.reused += len(candidates) - len(todo)
@@ -251,21 +252,49 @@ def validate(session: Session, pipeline: str, winners: list[tuple[Dispatch, dict
 REGISTER_TILES = ((8, 32), (4, 64), (16, 16), (6, 32), (8, 16))
 
 
+# Direct convolutions (IREE's ConvTileAndDecomposeExpert: n, oh, ow, f, then reductions) get
+# tiles of output columns x output channels. IREE 3.13 gave the 2-D convolution that
+# conv3d_3x5x7 is rewritten to (width 58, 9 channels in, 64 out) a 2 x 16 tile: 2 accumulators,
+# 100 GFLOP/s. The columns must
+# divide the workgroup's width: 4, 6 or 8 of 58 ran 16-27x slower, while 29 x 16 took the model
+# 34.6 -> 20.5 ms (znver4, 2 threads); its reductions stay as they were (unit ones: 12x slower).
+CONV_CHANNEL_VECTORS = (1, 2, 4)  # output channels per tile, in vectors of IREE's width
+MAX_CONV_COLUMNS = 32
+
+
 def takes_register_tiles(d: Dispatch) -> bool:
-    """Whether the search tries register tiles on ``d`` (ops vectorized as outer products)."""
-    return d.root is not None and d.root.pipeline == "DoubleTilingExpert" and bool(register_tile_configs(d.root.config))
+    """Whether the search tries register tiles on ``d`` (ops vectorized as outer products, and
+    direct convolutions)."""
+    return d.root is not None and bool(register_tile_configs(d.root.config, d.root.pipeline))
 
 
-def register_tile_configs(config: dict) -> list[dict]:
+def register_tile_configs(config: dict, pipeline: str = "DoubleTilingExpert") -> list[dict]:
+    """Register-tile variants of ``config``, a root op's configuration under ``pipeline``;
+    none for the pipelines whose tiles are not register tiles (data-tiled ops, elementwise)."""
+    if pipeline == "DoubleTilingExpert":
+        return _outer_product_tiles(config)
+    if pipeline == "ConvTileAndDecomposeExpert":
+        return _direct_conv_tiles(config)
+    return []
+
+
+def _inner_parallel(config: dict) -> list[int] | None:
+    distribution = config.get("distribution", [])
+    parallel = [i for i, t in enumerate(distribution) if t > 0]
+    if (len(parallel) < 2 or not any(config.get("vector_reduction", []))
+            or len(config.get("vector_common_parallel", [])) != len(distribution)):
+        return None
+    return parallel[-2:]
+
+
+def _outer_product_tiles(config: dict) -> list[dict]:
     """``config`` with each register tile on its two innermost parallel dimensions (the
     workgroup tiles rounded up to multiples of it), reductions unrolled by 1 or as they were."""
-    distribution = config.get("distribution", [])
-    vector = config.get("vector_common_parallel", [])
-    reduction = config.get("vector_reduction", [])
-    parallel = [i for i, t in enumerate(distribution) if t > 0]
-    if len(parallel) < 2 or not any(reduction) or len(vector) != len(distribution):
+    inner = _inner_parallel(config)
+    if inner is None:
         return []
-    inner = parallel[-2:]
+    distribution, vector = config["distribution"], config["vector_common_parallel"]
+    reduction = config["vector_reduction"]
     out = []
     for tile in REGISTER_TILES:
         new_vector, new_distribution = list(vector), list(distribution)
@@ -278,13 +307,43 @@ def register_tile_configs(config: dict) -> list[dict]:
     return out
 
 
-def candidate_configs(config: dict, *, register_tiles: bool = False) -> list[dict]:
+def _direct_conv_tiles(config: dict) -> list[dict]:
+    """``config`` with more accumulators on (output columns, output channels): columns that
+    divide the workgroup's width, channels 1, 2 or 4 of IREE's vectors (its channel tile),
+    at most what the vector registers hold (32 of 16 lanes, 16 of 8) less three for operands;
+    the most accumulators first, the distribution and reductions unchanged."""
+    inner = _inner_parallel(config)
+    if inner is None:
+        return []
+    (w, f), distribution = inner, config["distribution"]
+    vector = config["vector_common_parallel"]
+    lanes = vector[f]
+    if lanes <= 0:
+        return []
+    registers = (32 if lanes >= 16 else 16) - 3
+    now = vector[w]  # accumulators of the current tile (one vector of channels)
+    tiles = []
+    for columns in (c for c in range(1, min(distribution[w], MAX_CONV_COLUMNS) + 1) if distribution[w] % c == 0):
+        for vectors in CONV_CHANNEL_VECTORS:
+            if distribution[f] % (vectors * lanes) == 0 and now < columns * vectors <= registers:
+                tiles.append((columns * vectors, columns, vectors * lanes))
+    out = []
+    for _, columns, channels in sorted(tiles, reverse=True)[:6]:
+        new_vector = list(vector)
+        new_vector[w], new_vector[f] = columns, channels
+        out.append(dict(config, vector_common_parallel=new_vector))
+    return out
+
+
+def candidate_configs(config: dict, *, register_tiles: bool = False,
+                      pipeline: str = "DoubleTilingExpert") -> list[dict]:
     """Tile-size variations around a configuration: the distribution (workgroup) tiles of each
     parallel dimension scaled by 1/4..4 or set to 1, pairs of them, the outermost reduction tile
     halved or doubled (or 2 and 4 where it is 1: more unrolling of k), and for the innermost vector
     tile of elementwise-like ops, 8 and 32. Tiles stay multiples of the vector tiles. With
-    ``register_tiles`` (ops vectorized as outer products, not data-tiled ones whose tiles the
-    layout fixes), the register tiles above come right after the current configuration."""
+    ``register_tiles`` (ops vectorized as outer products or direct convolutions, as the root
+    op's ``pipeline`` says; not data-tiled ones, whose tiles the layout fixes), the register
+    tiles above come right after the current configuration."""
     distribution = config.get("distribution", [])
     vector = config.get("vector_common_parallel", [0] * len(distribution))
     dims = [i for i, t in enumerate(distribution) if t > 0]
@@ -303,7 +362,7 @@ def candidate_configs(config: dict, *, register_tiles: bool = False) -> list[dic
     out = [dict(config, distribution=[change.get(i, t) for i, t in enumerate(distribution)])
            for change in changes]
     if register_tiles:
-        out[1:1] = register_tile_configs(config)
+        out[1:1] = register_tile_configs(config, pipeline)
     reduction = config.get("vector_reduction", [])
     # Only the outermost reduction dimension: inner ones (mmt4d's k0) are fixed by the layout.
     for i, size in [(i, t) for i, t in enumerate(reduction) if t > 0][:1]:
