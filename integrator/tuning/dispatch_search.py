@@ -255,9 +255,9 @@ REGISTER_TILES = ((8, 32), (4, 64), (16, 16), (6, 32), (8, 16))
 # Direct convolutions (IREE's ConvTileAndDecomposeExpert: n, oh, ow, f, then reductions) get
 # tiles of output columns x output channels. IREE 3.13 gave the 2-D convolution that
 # conv3d_3x5x7 is rewritten to (width 58, 9 channels in, 64 out) a 2 x 16 tile: 2 accumulators,
-# 100 GFLOP/s. The columns must
-# divide the workgroup's width: 4, 6 or 8 of 58 ran 16-27x slower, while 29 x 16 took the model
-# 34.6 -> 20.5 ms (znver4, 2 threads); its reductions stay as they were (unit ones: 12x slower).
+# 100 GFLOP/s. The columns must divide the workgroup's width: 4, 6 or 8 of 58 ran 16-27x
+# slower, while 29 x 16 took the model 34.6 -> 20.5 ms (znver4, 2 threads); its reductions stay
+# as they were (unit ones: 12x slower).
 CONV_CHANNEL_VECTORS = (1, 2, 4)  # output channels per tile, in vectors of IREE's width
 MAX_CONV_COLUMNS = 32
 
