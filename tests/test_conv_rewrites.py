@@ -6,7 +6,7 @@ import json
 import pytest
 import torch
 
-from integrator.ingress.conv_rewrites import convolution
+from integrator.ingress.conv_rewrites import convolution, transposed_as_one_conv
 
 CASES = {
     # name: (input shape, weight shape, stride, padding, dilation, transposed, output_padding, groups)
@@ -39,6 +39,19 @@ def test_rewrite_matches_torch_in_eager(name, bias):
     got = convolution(x, w, b, *args)
     assert got is not NotImplemented, name
     want = _reference(x, w, b, *args)
+    assert got.shape == want.shape
+    torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in CASES if CASES[n][5]))
+def test_merged_phases_match_torch_for_every_transposed_case(name):
+    """The merged form (all phases as one convolution's output channels) on every transposed
+    case, ungrouped ones too: ``convolution`` takes it only for grouped ones."""
+    shape, wshape, stride, padding, dilation, _, output_padding, groups = CASES[name]
+    torch.manual_seed(0)
+    x, w, b = torch.randn(shape), torch.randn(wshape), torch.randn(wshape[1] * groups)
+    got = transposed_as_one_conv(x, w, b, stride, padding, output_padding, groups)
+    want = _reference(x, w, b, stride, padding, dilation, True, output_padding, groups)
     assert got.shape == want.shape
     torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-4)
 
