@@ -216,6 +216,18 @@ def test_register_tile_candidates_come_first_for_outer_product_ops():
                    for c in candidate_configs(config))
 
 
+def test_register_tile_rows_are_tried_on_outer_parallel_dimensions_too():
+    """conv_transpose3d_grouped's merged phases, a generic (channels, batch, pixels, k) whose
+    weight varies with the channels: 8 channels x 32 pixels (0.13x of IREE's 1 x 16) puts the
+    rows on the outermost dimension, after the tiles on (batch, pixels)."""
+    config = {"distribution": [64, 16, 64, 0], "vector_common_parallel": [1, 1, 16, 0],
+              "vector_reduction": [0, 0, 0, 16]}
+    tiles = [c["vector_common_parallel"] for c in register_tile_configs(config)]
+    assert tiles[0] == [1, 8, 32, 0]
+    assert [8, 1, 32, 0] in tiles[10:] and [8, 1, 32, 0] not in tiles[:10]
+    assert all(v[0] == 1 for v in tiles[:10]) and all(v[1] == 1 for v in tiles[10:])
+
+
 def test_direct_convolutions_get_column_tiles_that_divide_their_width():
     """conv3d_3x5x7's 2-D convolution (n, oh, ow = 58, f = 64, kh, kw, c): IREE's 2 x 16 tile
     gets more accumulators, columns that divide 58 only (others ran 16-27x slower), within the
