@@ -97,6 +97,33 @@ def _reversed_taps(w, taps: list[slice]):
     return w
 
 
+def _transposed_sizes(spatial, kernel, stride, padding, output_padding):
+    """A transposed convolution's output sizes, and its outputs per phase (``ceil(out / s)``)."""
+    out = [(spatial[i] - 1) * stride[i] - 2 * padding[i] + kernel[i] + output_padding[i]
+           for i in range(len(spatial))]
+    return out, [-(-o // s) for o, s in zip(out, stride)]
+
+
+def _pad_or_crop(x, edges: list[tuple[int, int]]):
+    """``x`` with (left, right) elements added (zeros) or, where negative, cut off at each end
+    of each spatial dimension."""
+    for i, (left, right) in enumerate(edges):
+        if left < 0:
+            x = x.narrow(2 + i, -left, x.shape[2 + i] + left)
+        if right < 0:
+            x = x.narrow(2 + i, 0, x.shape[2 + i] + right)
+    pad = [amount for left, right in reversed(edges) for amount in (max(left, 0), max(right, 0))]
+    return _aten().constant_pad_nd.default(x, pad) if any(pad) else x
+
+
+def _crop_plus_bias(y, out: list[int], bias):
+    """``y`` cut to the output sizes ``out``, plus the per-channel ``bias``."""
+    for i, size in enumerate(out):
+        if y.shape[2 + i] != size:
+            y = y.narrow(2 + i, 0, size)
+    return y if bias is None else y + bias.reshape(1, -1, *([1] * len(out)))
+
+
 def transposed_as_phases(x, w, bias, stride, padding, output_padding, groups):
     """A transposed convolution (dilation 1) as one ordinary convolution per output phase.
 
@@ -109,14 +136,11 @@ def transposed_as_phases(x, w, bias, stride, padding, output_padding, groups):
     cropped to the output size. A phase with no taps is zeros (plus the bias), which is what
     it computes.
     """
-    aten = _aten()
     spatial, kernel = x.shape[2:], w.shape[2:]
     dims = len(spatial)
     n, cin = x.shape[:2]
     f = w.shape[1] * groups
-    out = [(spatial[i] - 1) * stride[i] - 2 * padding[i] + kernel[i] + output_padding[i]
-           for i in range(dims)]
-    per_phase = [-(-out[i] // stride[i]) for i in range(dims)]  # ceil(out / s)
+    out, per_phase = _transposed_sizes(spatial, kernel, stride, padding, output_padding)
     parts = {}
     for phase in itertools.product(*(range(s) for s in stride)):
         offsets, taps, windows = [], [], []
@@ -136,21 +160,9 @@ def transposed_as_phases(x, w, bias, stride, padding, output_padding, groups):
         # (cin, f/g, taps...) per group -> the ordinary layout (f, cin/g, taps...)
         sub = sub.reshape(groups, cin // groups, f // groups, *sub.shape[2:]).transpose(1, 2)
         sub = sub.reshape(f, cin // groups, *sub.shape[3:])
-        xp = x
-        for i, (_, left, right) in enumerate(windows):
-            if left < 0:
-                xp = xp.narrow(2 + i, -left, xp.shape[2 + i] + left)
-            if right < 0:
-                xp = xp.narrow(2 + i, 0, xp.shape[2 + i] + right)
-        pad = [amount for _, left, right in reversed(windows) for amount in (max(left, 0), max(right, 0))]
-        if any(pad):
-            xp = aten.constant_pad_nd.default(xp, pad)
+        xp = _pad_or_crop(x, [(left, right) for _, left, right in windows])
         parts[tuple(offsets)] = _conv(xp, sub, None, [1] * dims, [0] * dims, [1] * dims, groups)
-    y = _interleave(parts, list(stride), dims)
-    for i in range(dims):
-        if y.shape[2 + i] != out[i]:
-            y = y.narrow(2 + i, 0, out[i])
-    return y if bias is None else y + bias.reshape(1, f, *([1] * dims))
+    return _crop_plus_bias(_interleave(parts, list(stride), dims), out, bias)
 
 
 def _phase_windows(kernel: int, s: int, p: int):
@@ -165,16 +177,26 @@ def _phase_windows(kernel: int, s: int, p: int):
     return phases
 
 
+def _union_window(phases) -> tuple[int, int] | None:
+    """Where the window that covers every phase's taps starts, and its size; None when no
+    phase has a tap."""
+    used = [(count, start) for _, count, start in phases if count]
+    if not used:
+        return None
+    lo = min(start for _, start in used)
+    return lo, max(start + count for count, start in used) - lo
+
+
 def merged_phase_waste(x, w, stride, padding) -> float:
     """How many more multiplications ``transposed_as_one_conv`` does than the phases need:
     every phase runs over the window that covers all phases' taps."""
     waste = 1.0
-    for i, (k, s, p) in enumerate(zip(w.shape[2:], stride, padding)):
-        phases = [(count, start) for _, count, start in _phase_windows(k, s, p) if count]
-        if not phases:
+    for k, s, p in zip(w.shape[2:], stride, padding):
+        phases = _phase_windows(k, s, p)
+        window = _union_window(phases)
+        if window is None:
             return float("inf")
-        span = max(start + count for count, start in phases) - min(start for _, start in phases)
-        waste *= s * span / sum(count for count, _ in phases)
+        waste *= s * window[1] / sum(count for _, count, _ in phases)
     return waste
 
 
@@ -195,13 +217,9 @@ def transposed_as_one_conv(x, w, bias, stride, padding, output_padding, groups):
     n, cin = x.shape[:2]
     fg = w.shape[1]
     f = fg * groups
-    out = [(spatial[i] - 1) * stride[i] - 2 * padding[i] + kernel[i] + output_padding[i]
-           for i in range(dims)]
-    per_phase = [-(-out[i] // stride[i]) for i in range(dims)]
+    out, per_phase = _transposed_sizes(spatial, kernel, stride, padding, output_padding)
     windows = [_phase_windows(kernel[i], stride[i], padding[i]) for i in range(dims)]
-    lo = [min(start for _, count, start in phases if count) for phases in windows]
-    span = [max(start + count for _, count, start in phases if count) - lo[i]
-            for i, phases in enumerate(windows)]
+    lo, span = (list(v) for v in zip(*(_union_window(phases) for phases in windows)))
     subs = []
     for phase in itertools.product(*(range(s) for s in stride)):
         picked = [windows[i][q] for i, q in enumerate(phase)]
@@ -218,26 +236,13 @@ def transposed_as_one_conv(x, w, bias, stride, padding, output_padding, groups):
     phases = len(subs)
     weight = aten.stack.default(subs, 1).reshape(groups * phases * fg, cin // groups, *span)
     # The window for output j = 0 starts at x[lo]; the last one ends at x[lo + per_phase - 1 + span - 1].
-    xp = x
-    pad = []
-    for i in reversed(range(dims)):
-        left, right = -lo[i], lo[i] + per_phase[i] + span[i] - 2 - (spatial[i] - 1)
-        if left < 0:
-            xp = xp.narrow(2 + i, -left, xp.shape[2 + i] + left)
-        if right < 0:
-            xp = xp.narrow(2 + i, 0, xp.shape[2 + i] + right)
-        pad += [max(left, 0), max(right, 0)]
-    if any(pad):
-        xp = aten.constant_pad_nd.default(xp, pad)
+    xp = _pad_or_crop(x, [(-lo[i], lo[i] + per_phase[i] + span[i] - 2 - (spatial[i] - 1)) for i in range(dims)])
     y = _conv(xp, weight, None, [1] * dims, [0] * dims, [1] * dims, groups)
     # (n, groups, phase..., fg, J...) -> (n, groups, fg, J0, s0, J1, s1, ...): a pixel shuffle
     y = y.reshape(n, groups, *stride, fg, *per_phase)
     order = [0, 1, 2 + dims] + [axis for i in range(dims) for axis in (3 + dims + i, 2 + i)]
     y = y.permute(order).reshape(n, f, *(j * s for j, s in zip(per_phase, stride)))
-    for i in range(dims):
-        if y.shape[2 + i] != out[i]:
-            y = y.narrow(2 + i, 0, out[i])
-    return y if bias is None else y + bias.reshape(1, f, *([1] * dims))
+    return _crop_plus_bias(y, out, bias)
 
 
 # When the phases are merged: for grouped transposed convolutions, which the phase form splits
