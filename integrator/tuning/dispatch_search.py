@@ -278,25 +278,26 @@ def register_tile_configs(config: dict, pipeline: str = "DoubleTilingExpert") ->
     return []
 
 
-def _inner_parallel(config: dict) -> list[int] | None:
+def _parallel_dims(config: dict) -> list[int] | None:
+    """The tiled parallel dimensions of a reduction's configuration, if it has two or more."""
     distribution = config.get("distribution", [])
     parallel = [i for i, t in enumerate(distribution) if t > 0]
     if (len(parallel) < 2 or not any(config.get("vector_reduction", []))
             or len(config.get("vector_common_parallel", [])) != len(distribution)):
         return None
-    return parallel[-2:]
+    return parallel
 
 
 def _outer_product_tiles(config: dict) -> list[dict]:
     """``config`` with each register tile on (rows, the innermost parallel dimension), rows
     on each other parallel dimension in turn, innermost first (the workgroup tiles rounded up
     to multiples of it), reductions unrolled by 1 or as they were."""
-    inner = _inner_parallel(config)
-    if inner is None:
+    parallel = _parallel_dims(config)
+    if parallel is None:
         return []
+    inner = parallel[-2:]
     distribution, vector = config["distribution"], config["vector_common_parallel"]
     reduction = config["vector_reduction"]
-    parallel = [i for i, t in enumerate(distribution) if t > 0]
     out = []
     # Rows on the second-innermost parallel dimension first, then on each outer one (whose
     # rows share the broadcast operand is the op's business: the merged phases of
@@ -321,10 +322,10 @@ def _direct_conv_tiles(config: dict) -> list[dict]:
     divide the workgroup's width, channels 1, 2 or 4 of IREE's vectors (its channel tile),
     at most what the vector registers hold (32 of 16 lanes, 16 of 8) less three for operands;
     the most accumulators first, the distribution and reductions unchanged."""
-    inner = _inner_parallel(config)
-    if inner is None:
+    parallel = _parallel_dims(config)
+    if parallel is None:
         return []
-    (w, f), distribution = inner, config["distribution"]
+    (w, f), distribution = parallel[-2:], config["distribution"]
     vector = config["vector_common_parallel"]
     lanes = vector[f]
     if lanes <= 0:
