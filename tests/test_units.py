@@ -1,5 +1,6 @@
 """Library pieces on known data: comparison, statistics, settings, atomic writes, pipelines."""
 
+import platform
 import shutil
 import subprocess
 import sys
@@ -264,6 +265,18 @@ def test_family_defaults_apply_to_a_cpu_name_without_a_directory(tmp_path, monke
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "m.toml").write_text(f'iree-pipeline = "{pipeline}"\n')
         assert select(project, model).iree_pipeline == pipeline, arch
+
+
+@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="x86-64 vector levels")
+def test_vector_level_follows_the_target_cpu_not_the_host(monkeypatch):
+    """Cross-compiling for another CPU takes that CPU's vector level from the compiler:
+    AVX-512 tiles must not reach haswell code, whatever the host has."""
+    from integrator.tuning.specs import arch_chain
+
+    monkeypatch.setenv("INTEGRATOR_TARGET_CPU", "haswell")
+    assert arch_chain("haswell") == ["haswell", "x86_64-avx2", "x86_64"]
+    monkeypatch.setenv("INTEGRATOR_TARGET_CPU", "skylake-avx512")
+    assert arch_chain("skylake-avx512") == ["skylake-avx512", "x86_64-avx512", "x86_64"]
 
 
 def test_report_never_shows_more_than_the_peak(tmp_path):

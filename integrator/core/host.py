@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .versions import tool_versions
 
-_PROBE = """func.func @probe(%a: tensor<4xf32>) -> tensor<4xf32> {
+PROBE = """func.func @probe(%a: tensor<4xf32>) -> tensor<4xf32> {
   %0 = arith.addf %a, %a : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
@@ -56,7 +56,7 @@ def _ask_compiler() -> str:
 
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp, "probe.mlir")
-        source.write_text(_PROBE)
+        source.write_text(PROBE)
         result = subprocess.run(
             [
                 tool("iree-compile"),

@@ -25,6 +25,7 @@ is how a user sees which spec configured which dispatch.
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import re
@@ -53,19 +54,51 @@ def family() -> str:
     return _FAMILIES.get(machine, machine)
 
 
-def vector_level() -> str | None:
-    """The host's widest vector ISA as a directory suffix: ``avx512`` (AVX-512 F/BW/DQ/VL),
-    ``avx2`` (with FMA), or None. A CPU name that is new to the shipped library still gets
-    defaults chosen for its vector width. Read from ``/proc/cpuinfo``: the build targets the
-    host (an ``INTEGRATOR_TARGET_CPU`` override keeps the host's level)."""
+_AVX512 = {"avx512f", "avx512bw", "avx512dq", "avx512vl"}
+_AVX2 = {"avx2", "fma"}
+
+
+def _host_flags() -> set[str]:
     try:
-        flags = next((line.split(":", 1)[1].split() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                      if line.startswith("flags")), [])
+        return set(next((line.split(":", 1)[1].split() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                         if line.startswith("flags")), []))
     except OSError:
+        return set()
+
+
+@functools.lru_cache(maxsize=None)
+def _compiler_features(cpu: str) -> frozenset[str] | None:
+    """The features LLVM enables for ``cpu`` (``+avx512f`` -> ``avx512f``), as iree-compile
+    prints them in the executable target; None when the compiler does not know the name."""
+    from ..core.host import PROBE
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp, "probe.mlir")
+        source.write_text(PROBE)
+        result = subprocess.run([tool("iree-compile"), str(source), "--iree-hal-target-device=local",
+                                 "--iree-hal-local-target-device-backends=llvm-cpu",
+                                 f"--iree-llvmcpu-target-cpu={cpu}", "--compile-to=executable-sources"],
+                                capture_output=True, text=True)
+    match = re.search(r'cpu_features = "([^"]*)"', result.stdout)
+    if result.returncode != 0 or not match or not match.group(1):
         return None
-    if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= set(flags):
+    return frozenset(f[1:] for f in match.group(1).split(",") if f.startswith("+"))
+
+
+def vector_level(cpu: str | None = None) -> str | None:
+    """The target's widest vector ISA as a directory suffix: ``avx512`` (AVX-512 F/BW/DQ/VL),
+    ``avx2`` (with FMA), or None. A CPU name that is new to the shipped library still gets
+    defaults chosen for its vector width. The host's ``/proc/cpuinfo`` answers for the host;
+    when ``INTEGRATOR_TARGET_CPU`` names another CPU, the compiler's features for that CPU do
+    (AVX-512 tiles on ``haswell`` code would spill), and a name LLVM does not know keeps the
+    host's level."""
+    override = os.environ.get("INTEGRATOR_TARGET_CPU")
+    flags = _compiler_features(cpu) if cpu and override and cpu != "host" else None
+    if flags is None:
+        flags = _host_flags()
+    if _AVX512 <= flags:
         return "avx512"
-    if {"avx2", "fma"} <= set(flags):
+    if _AVX2 <= flags:
         return "avx2"
     return None
 
@@ -76,7 +109,7 @@ def arch_chain(cpu: str) -> list[str]:
     ``["sm_80", "cuda"]``: the host's CPU directories never apply to GPU code."""
     if is_cuda_arch(cpu):
         return [cpu, "cuda"]
-    level = vector_level() if family() == "x86_64" else None
+    level = vector_level(cpu) if family() == "x86_64" else None
     return list(dict.fromkeys([cpu, *([f"{family()}-{level}"] if level else []), family()]))
 
 
