@@ -34,6 +34,13 @@ def doit(*args: str, env: dict) -> subprocess.CompletedProcess:
                           capture_output=True)
 
 
+def _noisy(result: dict) -> str:
+    """A mark on a median the bench flagged: spread out, or rounds that disagree."""
+    if result.get("rounds_disagree"):
+        return " (noisy: rounds " + "/".join(f"{m:.3g}" for m in result["round_medians_ms"]) + ")"
+    return " (noisy)" if result.get("noisy") else ""
+
+
 def row(name: str, bench: dict | None, failure: str | None, peak: float | None) -> list[str]:
     if bench is None:
         return [name, f"failed: {failure}", *[""] * 8]
@@ -43,11 +50,11 @@ def row(name: str, bench: dict | None, failure: str | None, peak: float | None) 
     if "error" in compiled:
         return [name, f"failed: {compiled['error'][:60]}", *[""] * 8]
     ms = compiled["median_ms"]
-    cells = [name, f"{ms:.3f} ({bench['compile'].get('pipeline') or engine}"
+    cells = [name, f"{ms:.3f}{_noisy(compiled)} ({bench['compile'].get('pipeline') or engine}"
              + (", 1 thread" if compiled.get("threads") == 1 else "") + ")"]
     for baseline in BASELINES:
         result = systems.get(baseline, {})
-        cells.append(f"{result['median_ms']:.3f}" if "median_ms" in result else "-")
+        cells.append(f"{result['median_ms']:.3f}{_noisy(result)}" if "median_ms" in result else "-")
     for baseline in BASELINES:
         result = systems.get(baseline, {})
         cells.append(f"{ms / result['median_ms']:.2f}x" if "median_ms" in result else "-")
@@ -86,7 +93,8 @@ def main(argv=None) -> int:
     cpus = sorted({b["host_cpu"] for b, _ in results.values() if b})
     threads = sorted({b["threads"] for b, _ in results.values() if b})
     lines += ["", f"CPU {', '.join(cpus)}, {', '.join(map(str, threads))} threads; medians of one run per "
-              "model; `vs X`: compiled / X (below 1: the compiled model is faster); % peak of "
+              "model; (noisy): the bench flagged that median (IQR over 10 % of it, or round medians that "
+              "disagree by as much); `vs X`: compiled / X (below 1: the compiled model is faster); % peak of "
               + (f"{peak:.1f} GFLOP/s (arithmetic, {peak_info['arithmetic']['vector_bits']}-bit FMAs)"
                  if peak_info and "arithmetic" in peak_info else "the peak (not measured)")]
     table = "\n".join(lines)

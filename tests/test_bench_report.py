@@ -19,6 +19,15 @@ def test_statistics_on_known_samples():
     assert not steady["noisy"]  # ... but not the spread that the median depends on
     spread = summarize([5.0, 10.0, 15.0, 20.0])
     assert spread["iqr_ms"] == 7.5 and spread["noisy"]
+    # A slow period that lasts whole rounds: each round is tight, so the IQR of all samples
+    # is small, but the median is that of the slow rounds (seen on ResNet-50 here).
+    rounds = [[48.9, 45.5, 49.4, 48.0], [66.2, 66.2, 67.7, 67.8, 68.0, 66.1], [66.3, 66.3, 67.3, 66.0, 66.9, 66.7]]
+    shifted = summarize(sum(rounds, []), rounds=rounds)
+    assert shifted["iqr_ms"] < 0.1 * shifted["median_ms"]
+    assert shifted["rounds_disagree"] and shifted["noisy"]
+    assert shifted["round_medians_ms"] == [48.45, 66.95, 66.5]
+    steady_rounds = summarize([10.0, 10.1, 9.9, 10.0], rounds=[[10.0, 10.1], [9.9, 10.0]])
+    assert not steady_rounds["noisy"] and not steady_rounds["rounds_disagree"]
 
 
 def test_sample_count_adapts_to_latency_within_bounds():

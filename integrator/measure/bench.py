@@ -100,6 +100,7 @@ def _bench(subject, expected, settings, systems, compiled, baseline, bar, label)
             prepared[name] = system
 
         timings = {name: [] for name in prepared}
+        by_round = {name: [] for name in prepared}
         counts = {name: math.ceil(settings.min_samples / settings.rounds) for name in prepared}
         # One call of each first (it is also a warm-up): a system too slow for min_samples in
         # the time budget gets one sample per round and no more warm-up (a 10 s call would
@@ -133,12 +134,13 @@ def _bench(subject, expected, settings, systems, compiled, baseline, bar, label)
                     del prepared[name]
                     continue
                 timings[name] += times
+                by_round[name].append(list(times))
             if round_index == 0:
                 counts = {n: 1 if n in slow else samples_per_round(settings, timings[n])
                           for n in prepared}
 
     for name, system in prepared.items():
-        result = summarize(timings[name], noisy_spread=settings.noisy_spread)
+        result = summarize(timings[name], noisy_spread=settings.noisy_spread, rounds=by_round[name])
         result["setup_seconds"] = round(system.setup_seconds, 3)
         result["threads"] = system.threads
         if result["samples"] < settings.min_samples:  # too slow for more in the time budget
@@ -294,6 +296,8 @@ def _one_system(name: str, r: dict, baseline: str | None) -> str:
         text += " (1 thread)"
     if r.get("low_samples"):
         text += " LOW-SAMPLE"
-    if r["noisy"]:
+    if r.get("rounds_disagree"):
+        text += " NOISY (round medians " + ", ".join(f"{m:.3g}" for m in r["round_medians_ms"]) + " ms)"
+    elif r["noisy"]:
         text += f" NOISY (IQR {r['iqr_ms'] / r['median_ms']:.0%} of median)"
     return text
