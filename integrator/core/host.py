@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .versions import tool_versions
 
-PROBE = """func.func @probe(%a: tensor<4xf32>) -> tensor<4xf32> {
+_PROBE = """func.func @probe(%a: tensor<4xf32>) -> tensor<4xf32> {
   %0 = arith.addf %a, %a : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
@@ -50,26 +50,34 @@ def _fingerprint() -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _ask_compiler() -> str:
-    """Compile a tiny probe for ``host`` and read the CPU name the compiler chose."""
+def probe_target(cpu: str) -> subprocess.CompletedProcess:
+    """Compile a tiny probe for ``cpu`` (an LLVM CPU name, or ``host``) up to its executable
+    sources: the printed executable target names the CPU and its features as LLVM resolves
+    them."""
     from ..engines.tools import tool
 
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp, "probe.mlir")
-        source.write_text(PROBE)
-        result = subprocess.run(
+        source.write_text(_PROBE)
+        return subprocess.run(
             [
                 tool("iree-compile"),
                 str(source),
                 "--iree-hal-target-device=local",
                 "--iree-hal-local-target-device-backends=llvm-cpu",
-                "--iree-llvmcpu-target-cpu=host",
+                f"--iree-llvmcpu-target-cpu={cpu}",
                 "--compile-to=executable-sources",
             ],
             capture_output=True,
             text=True,
-            check=True,
         )
+
+
+def _ask_compiler() -> str:
+    """Compile a tiny probe for ``host`` and read the CPU name the compiler chose."""
+    result = probe_target("host")
+    if result.returncode != 0:
+        raise subprocess.CalledProcessError(result.returncode, result.args, result.stdout, result.stderr)
     # The executable target attribute prints as `cpu = "znver4"`; this is IREE's own output.
     match = re.search(r'\bcpu = "([^"]+)"', result.stdout)
     if not match:

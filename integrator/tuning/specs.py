@@ -70,15 +70,9 @@ def _host_flags() -> set[str]:
 def _compiler_features(cpu: str) -> frozenset[str] | None:
     """The features LLVM enables for ``cpu`` (``+avx512f`` -> ``avx512f``), as iree-compile
     prints them in the executable target; None when the compiler does not know the name."""
-    from ..core.host import PROBE
+    from ..core.host import probe_target
 
-    with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp, "probe.mlir")
-        source.write_text(PROBE)
-        result = subprocess.run([tool("iree-compile"), str(source), "--iree-hal-target-device=local",
-                                 "--iree-hal-local-target-device-backends=llvm-cpu",
-                                 f"--iree-llvmcpu-target-cpu={cpu}", "--compile-to=executable-sources"],
-                                capture_output=True, text=True)
+    result = probe_target(cpu)
     match = re.search(r'cpu_features = "([^"]*)"', result.stdout)
     if result.returncode != 0 or not match or not match.group(1):
         return None
