@@ -255,3 +255,17 @@ def test_joint_search_takes_slower_pipelines_within_the_factor_fastest_first():
     ties = ["cpu-early-dt", "cpu-default"]
     assert joint_contenders(ratios, ties, 8.0) == ["cpu-sync", "cpu-channels-last"]
     assert joint_contenders(ratios, ties, 1.5) == []
+
+
+def test_identical_builds_are_timed_once(tmp_path):
+    """Flag sets that change nothing for a model build the same binary: the tuner times it
+    once, so noise cannot make one copy beat another (or the current build)."""
+    from integrator.tuning.pipeline_search import same_builds
+
+    for name, content in (("current", b"A"), ("plain", b"A"), ("sync", b"A"), ("other", b"B"),
+                          ("other2", b"B")):
+        (tmp_path / f"{name}.vmfb").write_bytes(content)
+    vmfbs = {n: tmp_path / f"{n}.vmfb" for n in ("current", "plain", "sync", "other", "other2")}
+    devices = {"current": "local-task", "plain": "local-task", "sync": "local-sync",
+               "other": "local-task", "other2": "local-task"}
+    assert same_builds(vmfbs, devices) == {"plain": "current", "other2": "other"}

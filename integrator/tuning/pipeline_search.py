@@ -4,6 +4,8 @@ reference, and all are timed in alternating rounds against the current pipeline.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..core.artifacts import file_sha256
 from ..engines.iree import IreeEngine
 from ..scheduling.pipelines import iree_pipeline_names
@@ -24,9 +26,25 @@ def pipeline_flags(session: Session, name: str) -> list[str]:
     return IreeEngine().code_flags(session.build, pipeline=name, spec_library=None)
 
 
+def same_builds(vmfbs: dict[str, Path], devices: dict[str, str]) -> dict[str, str]:
+    """``{name: the first earlier name it duplicates}`` for builds whose binary and runtime
+    device are identical (flag sets that change nothing for this model: a depthwise
+    convolution compiles the same under five pipelines)."""
+    first: dict[tuple[str, str], str] = {}
+    same = {}
+    for name, vmfb in vmfbs.items():
+        key = (file_sha256(vmfb), devices[name])
+        if key in first:
+            same[name] = first[key]
+        else:
+            first[key] = name
+    return same
+
+
 def tune_pipeline(session: Session) -> tuple[list[str], dict[str, float]]:
     """The fastest pipeline first, then those within ``min_gain`` of it (the ties); and every
-    pipeline that compiled and checked, with its time relative to the current one."""
+    pipeline that compiled and checked, with its time relative to the current one. A pipeline
+    that builds the same binary as one before it is timed once and left out of both."""
     s, engine = session, IreeEngine()
     current = s.build.selection.iree_pipeline
     signature = f"{s.model.name}:{file_sha256(s.build.artifacts.scheduled)[:20]}"
@@ -46,6 +64,7 @@ def tune_pipeline(session: Session) -> tuple[list[str], dict[str, float]]:
     todo = [n for n in names if known[n] is None]
     s.reused += len(names) - len(todo)
     todo = todo[: s.budget.room(len(todo))]
+    same: dict[str, str] = {}
     if todo and s.budget.left():
         s.note(f"pipelines: compiling {len(todo)} candidates ({', '.join(todo)}); baseline {current}")
         jobs = {n: (s.build.artifacts.scheduled, s.workdir / f"pipeline-{n}.vmfb",
@@ -54,8 +73,13 @@ def tune_pipeline(session: Session) -> tuple[list[str], dict[str, float]]:
         failures = s.compile_all(jobs)
         checked = s.check_all({name: job[1] for name, job in jobs.items() if failures[name] is None})
         failures |= {name: failure for name, failure in checked.items() if failure}
-        timed = s.time_vmfbs({n: job[1] for n, job in jobs.items() if failures[n] is None},
-                             {n: n for n in jobs})
+        built = {n: job[1] for n, job in jobs.items() if failures[n] is None}
+        same = same_builds(built, {n: engine.pipeline(s.build, n).device for n in built})
+        for name, original in same.items():
+            s.note(f"  pipeline {name}: the same binary and runtime device as {original}; timed once")
+        timed = s.time_vmfbs({n: v for n, v in built.items() if n not in same}, {n: n for n in jobs})
+        # A build identical to another is timed once: noise cannot make one copy "win".
+        timed |= {name: timed[original] for name, original in same.items() if original in timed}
         baseline = timed.get(current)
         for name in todo:
             outcome = failures[name] or timed[name]
@@ -77,8 +101,10 @@ def tune_pipeline(session: Session) -> tuple[list[str], dict[str, float]]:
     if ratios[best] >= 1 - s.settings.min_gain:
         best = current  # a win within the noise is not a win
     # Pipelines as fast as the best (within min-gain) are ties: the dispatch level decides.
+    # A copy of another build adds nothing to search.
     ties = [best] + sorted((n for n, r in ratios.items()
-                            if n != best and r <= ratios[best] + s.settings.min_gain), key=ratios.get)
+                            if n != best and n not in same and r <= ratios[best] + s.settings.min_gain),
+                           key=ratios.get)
     s.note(f"pipeline: {best} ({ratios[best]:.2f}x of {current})"
            + (f"; as fast within {s.settings.min_gain:.0%}: {', '.join(ties[1:])}" if ties[1:] else ""))
-    return ties, ratios
+    return ties, {n: r for n, r in ratios.items() if n not in same}
