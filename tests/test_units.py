@@ -268,15 +268,23 @@ def test_family_defaults_apply_to_a_cpu_name_without_a_directory(tmp_path, monke
 
 
 @pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="x86-64 vector levels")
-def test_vector_level_follows_the_target_cpu_not_the_host(monkeypatch):
+def test_vector_level_follows_the_target_cpu_not_the_host(monkeypatch, tmp_path):
     """Cross-compiling for another CPU takes that CPU's vector level from the compiler:
     AVX-512 tiles must not reach haswell code, whatever the host has."""
     from integrator.tuning.specs import arch_chain
 
+    from integrator.tuning.specs import _compiler_features
+
     monkeypatch.setenv("INTEGRATOR_TARGET_CPU", "haswell")
-    assert arch_chain("haswell") == ["haswell", "x86_64-avx2", "x86_64"]
+    assert arch_chain("haswell", tmp_path) == ["haswell", "x86_64-avx2", "x86_64"]
     monkeypatch.setenv("INTEGRATOR_TARGET_CPU", "skylake-avx512")
     assert arch_chain("skylake-avx512") == ["skylake-avx512", "x86_64-avx512", "x86_64"]
+    # The answer is kept in the cache: a later process does not run the compiler again.
+    assert "haswell@" in (tmp_path / "host" / "cpu-features.json").read_text()
+    _compiler_features.cache_clear()
+    monkeypatch.setattr("integrator.core.host.probe_target", lambda cpu: pytest.fail("probed again"))
+    monkeypatch.setenv("INTEGRATOR_TARGET_CPU", "haswell")
+    assert arch_chain("haswell", tmp_path)[1] == "x86_64-avx2"
 
 
 def test_report_never_shows_more_than_the_peak(tmp_path):

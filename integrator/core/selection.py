@@ -69,7 +69,7 @@ def tuned_choice(project: Project, model_name: str, target: Target = HOST):
     from ..tuning.choices import find_choice
 
     return find_choice([*project.user_specs, project.default_specs], arch_name(target, project.cache),
-                       model_name)
+                       model_name, project.cache)
 
 
 def select(project: Project, model: ModelFile) -> Selection:

@@ -43,13 +43,14 @@ def write_choice(path: Path, choice: TunedChoice, model: str) -> None:
     write_text(path, header + tomli_w.dumps(table))
 
 
-def find_choice(libraries: list[Path], cpu: str, model_name: str) -> tuple[TunedChoice, Path | None]:
+def find_choice(libraries: list[Path], cpu: str, model_name: str,
+                cache: Path | None = None) -> tuple[TunedChoice, Path | None]:
     """The first ``<library>/<arch>/<model>.toml`` for ``cpu`` (libraries in the order given,
     the CPU before its family), and its path."""
     from .specs import arch_chain
 
     for library in libraries:
-        for arch in arch_chain(cpu):
+        for arch in arch_chain(cpu, cache):
             path = Path(library, arch, f"{model_name}.toml")
             if path.is_file():
                 return read_choice(path), path

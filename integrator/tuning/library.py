@@ -18,7 +18,8 @@ def tuning_specs(project, target=HOST) -> list:
 
     if target.problem():  # no such target: nothing to link (the compile stage says why)
         return []
-    return find_specs(project.user_specs, project.default_specs, arch_name(target, project.cache))
+    return find_specs(project.user_specs, project.default_specs, arch_name(target, project.cache),
+                      project.cache)
 
 
 def library_files(project, target=HOST) -> tuple[Path, Path]:

@@ -67,19 +67,35 @@ def _host_flags() -> set[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def _compiler_features(cpu: str) -> frozenset[str] | None:
+def _compiler_features(cpu: str, cache: Path | None = None) -> frozenset[str] | None:
     """The features LLVM enables for ``cpu`` (``+avx512f`` -> ``avx512f``), as iree-compile
-    prints them in the executable target; None when the compiler does not know the name."""
+    prints them in the executable target; None when the compiler does not know the name.
+    Kept in ``<cache>/host/cpu-features.json`` per compiler version, so a no-op build does not
+    run the compiler."""
+    import json
+
+    from ..core.artifacts import write_json
     from ..core.host import probe_target
+    from ..core.versions import tool_versions
 
-    result = probe_target(cpu)
-    match = re.search(r'cpu_features = "([^"]*)"', result.stdout)
-    if result.returncode != 0 or not match or not match.group(1):
-        return None
-    return frozenset(f[1:] for f in match.group(1).split(",") if f.startswith("+"))
+    key = f"{cpu}@{tool_versions().get('iree-base-compiler')}"
+    record = Path(cache, "host", "cpu-features.json") if cache else None
+    try:
+        known = json.loads(record.read_text()) if record else {}
+    except (OSError, ValueError):
+        known = {}
+    if key not in known:
+        result = probe_target(cpu)
+        match = re.search(r'cpu_features = "([^"]*)"', result.stdout)
+        if result.returncode != 0 or not match:
+            return None  # not recorded: a compiler that failed once may work next time
+        known[key] = sorted(f[1:] for f in match.group(1).split(",") if f.startswith("+"))
+        if record:
+            write_json(record, known)
+    return frozenset(known[key]) if known[key] else None
 
 
-def vector_level(cpu: str | None = None) -> str | None:
+def vector_level(cpu: str | None = None, cache: Path | None = None) -> str | None:
     """The target's widest vector ISA as a directory suffix: ``avx512`` (AVX-512 F/BW/DQ/VL),
     ``avx2`` (with FMA), or None. A CPU name that is new to the shipped library still gets
     defaults chosen for its vector width. The host's ``/proc/cpuinfo`` answers for the host;
@@ -87,7 +103,7 @@ def vector_level(cpu: str | None = None) -> str | None:
     (AVX-512 tiles on ``haswell`` code would spill), and a name LLVM does not know keeps the
     host's level."""
     override = os.environ.get("INTEGRATOR_TARGET_CPU")
-    flags = _compiler_features(cpu) if cpu and override and cpu != "host" else None
+    flags = _compiler_features(cpu, cache) if cpu and override and cpu != "host" else None
     if flags is None:
         flags = _host_flags()
     if _AVX512 <= flags:
@@ -97,13 +113,13 @@ def vector_level(cpu: str | None = None) -> str | None:
     return None
 
 
-def arch_chain(cpu: str) -> list[str]:
+def arch_chain(cpu: str, cache: Path | None = None) -> list[str]:
     """Directory names to look in for ``cpu``, most specific first:
     ``["znver4", "x86_64-avx512", "x86_64"]``; for a CUDA architecture (a CUDA build),
     ``["sm_80", "cuda"]``: the host's CPU directories never apply to GPU code."""
     if is_cuda_arch(cpu):
         return [cpu, "cuda"]
-    level = vector_level(cpu) if family() == "x86_64" else None
+    level = vector_level(cpu, cache) if family() == "x86_64" else None
     return list(dict.fromkeys([cpu, *([f"{family()}-{level}"] if level else []), family()]))
 
 
@@ -125,11 +141,11 @@ def user_libraries(root: Path, configured: tuple[str, ...] | list[str]) -> list[
     return [root / Path(d).expanduser() for d in dirs]
 
 
-def find_specs(user: list[Path], default: Path, cpu: str) -> list[Spec]:
+def find_specs(user: list[Path], default: Path, cpu: str, cache: Path | None = None) -> list[Spec]:
     """Every spec that applies to ``cpu``, highest precedence first."""
     found = []
     for library, directory in [*(("user", d) for d in user), ("default", default)]:
-        for arch in arch_chain(cpu):
+        for arch in arch_chain(cpu, cache):
             found += [Spec(p, library, arch) for p in sorted(Path(directory, arch).glob("*.mlir"))]
     return found
 
