@@ -273,7 +273,7 @@ def test_vector_level_follows_the_target_cpu_not_the_host(monkeypatch, tmp_path)
     AVX-512 tiles must not reach haswell code, whatever the host has."""
     from integrator.tuning.specs import arch_chain
 
-    from integrator.tuning.specs import _compiler_features
+    from integrator.core.host import target_features
 
     monkeypatch.setenv("INTEGRATOR_TARGET_CPU", "haswell")
     assert arch_chain("haswell", tmp_path) == ["haswell", "x86_64-avx2", "x86_64"]
@@ -281,7 +281,7 @@ def test_vector_level_follows_the_target_cpu_not_the_host(monkeypatch, tmp_path)
     assert arch_chain("skylake-avx512") == ["skylake-avx512", "x86_64-avx512", "x86_64"]
     # The answer is kept in the cache: a later process does not run the compiler again.
     assert "haswell@" in (tmp_path / "host" / "cpu-features.json").read_text()
-    _compiler_features.cache_clear()
+    target_features.cache_clear()
     monkeypatch.setattr("integrator.core.host.probe_target", lambda cpu: pytest.fail("probed again"))
     monkeypatch.setenv("INTEGRATOR_TARGET_CPU", "haswell")
     assert arch_chain("haswell", tmp_path)[1] == "x86_64-avx2"

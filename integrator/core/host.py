@@ -9,6 +9,7 @@ model name and flags plus the compiler version), so a no-op build does not run t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -85,15 +86,48 @@ def _ask_compiler() -> str:
     return match.group(1)
 
 
+def cpuinfo_flags() -> set[str] | None:
+    """This machine's CPU feature flags as ``/proc/cpuinfo`` lists them (``flags`` on x86,
+    ``Features`` on Arm); None where it cannot be read."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return None
+    return set(next((l.split(":", 1)[1] for l in lines if l.startswith(("flags", "Features"))), "").split())
+
+
 def cpu_features() -> str:
     """A digest of the CPU's feature flags (``/proc/cpuinfo``): two machines whose LLVM CPU
     name agrees can still differ in what is enabled (a VM that hides AVX-512)."""
+    flags = cpuinfo_flags()
+    if flags is None:
+        flags = platform.processor().split()
+    return hashlib.sha256(" ".join(sorted(flags)).encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=None)
+def target_features(cpu: str, cache: Path | None = None) -> frozenset[str] | None:
+    """The features LLVM enables for the CPU named ``cpu`` (``+avx512f`` -> ``avx512f``), as
+    iree-compile prints them in the executable target; None when the compiler does not know
+    the name. Kept in ``<cache>/host/cpu-features.json`` per compiler version, so a no-op
+    build does not run the compiler."""
+    from .artifacts import write_json
+
+    key = f"{cpu}@{tool_versions().get('iree-base-compiler')}"
+    record = Path(cache, "host", "cpu-features.json") if cache else None
     try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        flags = next((l.split(":", 1)[1] for l in lines if l.startswith(("flags", "Features"))), "")
-    except OSError:
-        flags = platform.processor()
-    return hashlib.sha256(" ".join(sorted(flags.split())).encode()).hexdigest()[:16]
+        known = json.loads(record.read_text()) if record else {}
+    except (OSError, ValueError):
+        known = {}
+    if key not in known:
+        result = probe_target(cpu)
+        match = re.search(r'cpu_features = "([^"]*)"', result.stdout)
+        if result.returncode != 0 or not match:
+            return None  # not recorded: a compiler that failed once may work next time
+        known[key] = sorted(f[1:] for f in match.group(1).split(",") if f.startswith("+"))
+        if record:
+            write_json(record, known)
+    return frozenset(known[key]) if known[key] else None
 
 
 def host_cpu(cache: Path) -> str:

@@ -25,7 +25,6 @@ is how a user sees which spec configured which dispatch.
 
 from __future__ import annotations
 
-import functools
 import os
 import platform
 import re
@@ -58,43 +57,6 @@ _AVX512 = {"avx512f", "avx512bw", "avx512dq", "avx512vl"}
 _AVX2 = {"avx2", "fma"}
 
 
-def _host_flags() -> set[str]:
-    try:
-        return set(next((line.split(":", 1)[1].split() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                         if line.startswith("flags")), []))
-    except OSError:
-        return set()
-
-
-@functools.lru_cache(maxsize=None)
-def _compiler_features(cpu: str, cache: Path | None = None) -> frozenset[str] | None:
-    """The features LLVM enables for ``cpu`` (``+avx512f`` -> ``avx512f``), as iree-compile
-    prints them in the executable target; None when the compiler does not know the name.
-    Kept in ``<cache>/host/cpu-features.json`` per compiler version, so a no-op build does not
-    run the compiler."""
-    import json
-
-    from ..core.artifacts import write_json
-    from ..core.host import probe_target
-    from ..core.versions import tool_versions
-
-    key = f"{cpu}@{tool_versions().get('iree-base-compiler')}"
-    record = Path(cache, "host", "cpu-features.json") if cache else None
-    try:
-        known = json.loads(record.read_text()) if record else {}
-    except (OSError, ValueError):
-        known = {}
-    if key not in known:
-        result = probe_target(cpu)
-        match = re.search(r'cpu_features = "([^"]*)"', result.stdout)
-        if result.returncode != 0 or not match:
-            return None  # not recorded: a compiler that failed once may work next time
-        known[key] = sorted(f[1:] for f in match.group(1).split(",") if f.startswith("+"))
-        if record:
-            write_json(record, known)
-    return frozenset(known[key]) if known[key] else None
-
-
 def vector_level(cpu: str | None = None, cache: Path | None = None) -> str | None:
     """The target's widest vector ISA as a directory suffix: ``avx512`` (AVX-512 F/BW/DQ/VL),
     ``avx2`` (with FMA), or None. A CPU name that is new to the shipped library still gets
@@ -102,10 +64,12 @@ def vector_level(cpu: str | None = None, cache: Path | None = None) -> str | Non
     when ``INTEGRATOR_TARGET_CPU`` names another CPU, the compiler's features for that CPU do
     (AVX-512 tiles on ``haswell`` code would spill), and a name LLVM does not know keeps the
     host's level."""
+    from ..core.host import cpuinfo_flags, target_features
+
     override = os.environ.get("INTEGRATOR_TARGET_CPU")
-    flags = _compiler_features(cpu, cache) if cpu and override and cpu != "host" else None
+    flags = target_features(cpu, cache) if cpu and override and cpu != "host" else None
     if flags is None:
-        flags = _host_flags()
+        flags = cpuinfo_flags() or set()
     if _AVX512 <= flags:
         return "avx512"
     if _AVX2 <= flags:
