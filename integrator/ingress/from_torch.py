@@ -16,8 +16,10 @@ import contextlib
 import copy
 import dataclasses
 import functools
+from typing import NoReturn
 
 from ..core.errors import StageError
+from . import winograd
 from .importer import STAGE, Imported, first_line, signature
 from .models import ModelFile, build
 from .sizing import ensure_fits, measure
@@ -151,28 +153,46 @@ def _ops(exported) -> set[str]:
 
 def _export(model: ModelFile, instance, inputs):
     """(the exported program after decompositions, the ops of the model they removed: e.g.
-    ``aten.gru.input``, ``aten.median.dim``)."""
+    ``aten.gru.input``, ``aten.median.dim``, the convolutions computed by Winograd)."""
     import torch
 
     try:
         exported = torch.export.export(instance, tuple(inputs))
-        before = _ops(exported)
-        decomposed = exported.run_decompositions(_decomposition_table(model.settings.conv_rewrites))
-        ours = {str(op) for op in _project_decompositions()}  # not torch's routine ones
-        return decomposed, sorted((before - _ops(decomposed)) & ours)
     except Exception as error:
-        try:  # a forward() that fails in eager too is the clearer message
-            with torch.no_grad():
-                copy.deepcopy(instance)(*copy.deepcopy(inputs))
-        except Exception as eager_error:
-            raise StageError(
-                model.name, STAGE, f"forward() fails in torch eager: {first_line(eager_error)}"
-            ) from eager_error
+        _export_failed(model, instance, inputs, error)
+    before = _ops(exported)
+    rewritten = []
+    if model.settings.winograd:
+        try:
+            rewritten = winograd.rewrite(exported)
+        except Exception as error:
+            raise StageError(model.name, STAGE, f"the Winograd rewrite failed: {first_line(error)}",
+                             hint="set WINOGRAD = False in the model file to import its "
+                             "convolutions as they are") from error
+    try:
+        decomposed = exported.run_decompositions(_decomposition_table(model.settings.conv_rewrites))
+    except Exception as error:
+        _export_failed(model, instance, inputs, error)
+    ours = {str(op) for op in _project_decompositions()}  # not torch's routine ones
+    return decomposed, sorted((before - _ops(decomposed)) & ours), rewritten
+
+
+def _export_failed(model: ModelFile, instance, inputs, error: Exception) -> NoReturn:
+    """Raise the clearer of eager's error and the exporter's."""
+    import torch
+
+    try:  # a forward() that fails in eager too is the clearer message
+        with torch.no_grad():
+            copy.deepcopy(instance)(*copy.deepcopy(inputs))
+    except Exception as eager_error:
         raise StageError(
-            model.name, STAGE, f"torch.export failed: {first_line(error)}",
-            hint="forward() must be traceable by torch.export (no data-dependent Python "
-            "control flow, no unsupported Python objects)", kind="export",
-        ) from error
+            model.name, STAGE, f"forward() fails in torch eager: {first_line(eager_error)}"
+        ) from eager_error
+    raise StageError(
+        model.name, STAGE, f"torch.export failed: {first_line(error)}",
+        hint="forward() must be traceable by torch.export (no data-dependent Python "
+        "control flow, no unsupported Python objects)", kind="export",
+    ) from error
 
 
 def _drop_constant_inputs(exported) -> list[bool]:
@@ -239,7 +259,7 @@ def import_file(model: ModelFile) -> Imported:
     ensure_fits(model, STAGE, sizes)
     instance, inputs = build(model, STAGE)
     # Export first: eager may update buffers, and the module is frozen with their values.
-    exported, decomposed = _export(model, instance, inputs)
+    exported, decomposed, rewritten = _export(model, instance, inputs)
     leaves = _pytree.tree_leaves(tuple(inputs))
     is_tensor = _drop_constant_inputs(exported)
     _include_non_persistent_buffers(exported)
@@ -248,6 +268,8 @@ def import_file(model: ModelFile) -> Imported:
                          f"get_inputs() flattens to {len(leaves)}")
 
     flops = count_flops(exported, inputs)
+    if flops is not None:  # the direct convolutions' FLOPs, not the batch matmuls' that replace them
+        flops += sum(r.direct_flops - r.matmul_flops for r in rewritten)
     # The reference runs on copies (a model may modify its inputs in place).
     copies = _pytree.tree_map(lambda x: x.clone() if isinstance(x, torch.Tensor) else x, inputs)
     # Counted on eager only where the graph could not be (a fallback: eager misses fused ops).
@@ -310,5 +332,6 @@ def import_file(model: ModelFile) -> Imported:
             "sizes": dataclasses.asdict(sizes) if sizes else None,  # bytes, from the meta device
             "decomposed": decomposed,  # the model's ops that decompositions replaced
             "channels_last": channels_last,  # depthwise convolutions computed channels-last
+            "winograd": winograd.record(rewritten),  # convolutions computed by Winograd F(m,3)
         },
     )

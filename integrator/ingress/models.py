@@ -54,6 +54,9 @@ class ModelSettings:
     # the compiler is fast on (ingress/conv_rewrites.py), and compute depthwise ones
     # channels-last (ingress/depthwise_nhwc.py); False imports them as they are.
     conv_rewrites: bool = True
+    # PyTorch only: 3x3 stride-1 convolutions on maps under 16x16 computed by Winograd F(4,3)
+    # or F(2,3), the filters transformed at import (ingress/winograd.py); False leaves them.
+    winograd: bool = True
     # PyTorch only: module-level names of the model file set before it builds (e.g. the
     # problem size, ``{batch_size = 16}``), so a problem can be resized without editing it.
     globals: dict = field(default_factory=dict)
@@ -66,7 +69,7 @@ _TYPES = {
     "engine": (str, type(None)), "schedule_params": dict, "mlir_pipeline": (str, type(None)),
     "iree_pipeline": (str, type(None)), "iree_flags": (list, tuple), "requires": (list, tuple),
     "dims": dict, "shapes": dict, "int_range": (list, tuple), "entry": (str, type(None)),
-    "conv_rewrites": bool, "globals": dict, "target": (str, type(None)),
+    "conv_rewrites": bool, "winograd": bool, "globals": dict, "target": (str, type(None)),
     "cuda_arch": (str, type(None)),
 }
 
