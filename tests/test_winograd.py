@@ -38,7 +38,7 @@ def test_tile_size_rule():
     assert tile_size(1, 7, 7, 512, 512) == 2
     assert tile_size(4, 7, 7, 512, 512) == 4  # a batch of 4 makes 16 tiles of 4x4
     assert tile_size(1, 28, 28, 128, 128) is None  # large maps: the cpu-winograd pipeline's
-    assert tile_size(1, 14, 14, 16, 256) is None  # few channels: the transforms dominate
+    assert tile_size(1, 14, 14, 16, 256) is None  # few channels: not measured, left alone
     assert tile_size(1, 3, 3, 512, 512) is None  # too few tiles for either
 
 
