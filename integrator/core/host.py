@@ -77,8 +77,7 @@ def probe_target(cpu: str) -> subprocess.CompletedProcess:
 def _ask_compiler() -> str:
     """Compile a tiny probe for ``host`` and read the CPU name the compiler chose."""
     result = probe_target("host")
-    if result.returncode != 0:
-        raise subprocess.CalledProcessError(result.returncode, result.args, result.stdout, result.stderr)
+    result.check_returncode()
     # The executable target attribute prints as `cpu = "znver4"`; this is IREE's own output.
     match = re.search(r'\bcpu = "([^"]+)"', result.stdout)
     if not match:

@@ -294,14 +294,14 @@ def convolution(x, w, bias, stride, padding, dilation, transposed, output_paddin
     return NotImplemented
 
 
-def _expand(values, dims: int) -> list[int]:
+def expand(values, dims: int) -> list[int]:
     values = list(values) if isinstance(values, (list, tuple)) else [values]
     return values * dims if len(values) == 1 else values
 
 
 def _convnd(dims: int):
     def rule(x, w, bias=None, stride=(1,), padding=(0,), dilation=(1,), groups=1):
-        args = [_expand(v, dims) for v in (stride, padding, dilation)]
+        args = [expand(v, dims) for v in (stride, padding, dilation)]
         y = convolution(x, w, bias, *args, False, [0] * dims, groups)
         if y is NotImplemented:  # as the op itself decomposes
             y = _aten().convolution.default(x, w, bias, *args, False, [0] * dims, groups)
@@ -312,7 +312,7 @@ def _convnd(dims: int):
 def _conv_transposend(dims: int):
     def rule(x, w, bias=None, stride=(1,), padding=(0,), output_padding=(0,), groups=1,
              dilation=(1,)):
-        args = [_expand(v, dims) for v in (stride, padding, dilation, output_padding)]
+        args = [expand(v, dims) for v in (stride, padding, dilation, output_padding)]
         y = convolution(x, w, bias, *args[:3], True, args[3], groups)
         if y is NotImplemented:
             y = _aten().convolution.default(x, w, bias, *args[:3], True, args[3], groups)

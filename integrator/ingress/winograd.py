@@ -119,11 +119,6 @@ class Rewritten:
     matmul_flops: int  # of the batch matmul that replaces it (what a FLOP counter sees)
 
 
-def _pair(value) -> tuple[int, int]:
-    values = list(value) if isinstance(value, (list, tuple)) else [value]
-    return tuple(values * 2 if len(values) == 1 else values)
-
-
 def _weight_value(exported, node):
     """The real tensor behind a placeholder of the program's parameters, buffers or constants."""
     signature = exported.graph_signature
@@ -141,6 +136,8 @@ def rewrite(exported) -> list[Rewritten]:
     import torch
     from torch.export.graph_signature import InputKind, InputSpec, TensorArgument
 
+    from .conv_rewrites import expand
+
     graph, signature = exported.graph, exported.graph_signature
     users = [s for s in signature.input_specs if s.kind == InputKind.USER_INPUT]
     placeholders = {n.name: n for n in graph.nodes if n.op == "placeholder"}
@@ -148,6 +145,7 @@ def rewrite(exported) -> list[Rewritten]:
     anchor = placeholders[users[0].arg.name] if users else \
         next(n for n in graph.nodes if n.op != "placeholder")
     position = signature.input_specs.index(users[0]) if users else len(signature.input_specs)
+    constants = {}  # target -> its placeholder: a weight shared by convolutions is transformed once
     done = []
     for node in list(graph.nodes):
         if node.op != "call_function" or node.target != torch.ops.aten.conv2d.default:
@@ -161,21 +159,21 @@ def rewrite(exported) -> list[Rewritten]:
         padding = kw.get("padding", 0)
         if (weight is None or isinstance(padding, str) or weight.dtype != torch.float32
                 or tuple(weight.shape[2:]) != (3, 3) or kw.get("groups", 1) != 1
-                or _pair(kw.get("stride", 1)) != (1, 1) or _pair(kw.get("dilation", 1)) != (1, 1)):
+                or expand(kw.get("stride", 1), 2) != [1, 1] or expand(kw.get("dilation", 1), 2) != [1, 1]):
             continue
         value = x.meta.get("val")
         if value is None or value.dim() != 4 or value.dtype != torch.float32:
             continue
         n, c, h, w = (int(s) for s in value.shape)
-        ph, pw = _pair(padding)
+        ph, pw = expand(padding, 2)
         out_h, out_w = h + 2 * ph - 2, w + 2 * pw - 2
         k = int(weight.shape[0])
-        m = tile_size(n, out_h, out_w, c, k)
-        if m is None or out_h < 1 or out_w < 1:
+        m = tile_size(n, out_h, out_w, c, k) if out_h >= 1 and out_w >= 1 else None
+        if m is None:
             continue
         target = f"winograd_f{m}.{name}"
-        exported.constants[target] = filter_transform(weight, m)
-        if target not in {s.target for s in signature.input_specs}:
+        if target not in constants:
+            exported.constants[target] = filter_transform(weight, m)
             with graph.inserting_before(anchor):
                 constant = graph.placeholder("c_" + target.replace(".", "_"))
             constant.meta["val"] = value.fake_mode.from_tensor(exported.constants[target]) \
@@ -183,9 +181,8 @@ def rewrite(exported) -> list[Rewritten]:
             signature.input_specs.insert(position, InputSpec(
                 InputKind.CONSTANT_TENSOR, TensorArgument(constant.name), target))
             position += 1
-            placeholders[constant.name] = constant
-        else:
-            constant = placeholders["c_" + target.replace(".", "_")]
+            constants[target] = constant
+        constant = constants[target]
         with graph.inserting_before(node):
             replacement = graph.call_function(
                 winograd_conv2d, (x, constant, kw.get("bias"), m, (ph, pw)))
