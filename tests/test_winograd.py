@@ -42,6 +42,36 @@ def test_tile_size_rule():
     assert tile_size(1, 3, 3, 512, 512) is None  # too few tiles for either
 
 
+def test_rewritten_program_runs_and_counts_the_direct_flops():
+    """After the rewrite and the decompositions the program still runs (it is what the FLOP
+    counter runs on fake tensors): it computes the convolutions, a weight used twice is
+    transformed once, and the batch matmuls' FLOPs plus the recorded difference are the
+    direct convolutions'."""
+    from integrator.ingress import winograd
+    from integrator.ingress.from_torch import _decomposition_table, count_flops
+
+    class Twice(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c = torch.nn.Conv2d(64, 64, 3, padding=1)
+
+        def forward(self, x):
+            return self.c(torch.relu(self.c(x)))
+
+    torch.manual_seed(0)
+    model, x = Twice().eval(), torch.randn(1, 64, 14, 14)
+    exported = torch.export.export(model, (x,))
+    rewritten = winograd.rewrite(exported)
+    assert [(r.weight, r.tile) for r in rewritten] == [("c.weight", 4)] * 2
+    assert [k for k in exported.constants if k.startswith("winograd")] == ["winograd_f4.c.weight"]
+    decomposed = exported.run_decompositions(_decomposition_table(True))
+    flops = count_flops(decomposed, [x])
+    assert flops is not None
+    assert flops + sum(r.direct_flops - r.matmul_flops for r in rewritten) == 2 * (2 * 64 * 64 * 9 * 14 * 14)
+    with torch.no_grad():
+        torch.testing.assert_close(decomposed.module()(x), model(x), rtol=1e-4, atol=1e-4)
+
+
 MODEL = '''
 import torch
 

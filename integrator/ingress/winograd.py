@@ -176,8 +176,9 @@ def rewrite(exported) -> list[Rewritten]:
             exported.constants[target] = filter_transform(weight, m)
             with graph.inserting_before(anchor):
                 constant = graph.placeholder("c_" + target.replace(".", "_"))
-            constant.meta["val"] = value.fake_mode.from_tensor(exported.constants[target]) \
-                if getattr(value, "fake_mode", None) else exported.constants[target]
+            # The real tensor: a fake one made here is unknown to the program's unlifting, and
+            # the decomposed graph could not run (count_flops would fall back to eager).
+            constant.meta["val"] = exported.constants[target]
             signature.input_specs.insert(position, InputSpec(
                 InputKind.CONSTANT_TENSOR, TensorArgument(constant.name), target))
             position += 1
