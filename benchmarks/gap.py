@@ -11,7 +11,8 @@ one run, interleaved, at the bench thread count, and every compiled build is che
 the framework first. Each model is benched afresh (builds are reused when up to date), so the
 table holds one run of every model, not results cached from earlier. Then the machine's peak
 (``doit run peak``), and one table: medians, ratios of the compiled model to each baseline
-from the same run, GFLOP/s and % of the arithmetic peak. The table is printed and written to ``.cache/report/gap.md``.
+from the same run, GFLOP/s and % of the arithmetic peak. The table is printed and written to
+``.cache/report/gap.md``.
 """
 
 from __future__ import annotations
