@@ -265,6 +265,11 @@ def test_bad_target_selections_fail_the_compile_with_a_clear_message(make_projec
     assert run.returncode != 0
     error = run.errors["compile:mlp@cuda-sm_80"]
     assert "the 'mlir' engine builds for the host CPU only" in error and "hint:" in error
+    # IREE 3.13 (pinned) has no sm_90 target (H100, H200): the hint names an arch it knows.
+    run = project.doit("run", "compile:mlp", "target=cuda", "cuda_arch=sm_90")
+    assert run.returncode != 0
+    error = run.errors["compile:mlp@cuda-sm_90"]
+    assert "missing GPU target" in error and "cuda_arch=sm_89" in error
 
 
 @needs_gpu

@@ -113,6 +113,11 @@ def _hint(diagnostics: str) -> str:
         return ("IREE's code for one dispatch needs more stack than it allows: raise the limit "
                 "(IREE_FLAGS = [\"--iree-llvmcpu-stack-allocation-limit=131072\"]; IREE's worker "
                 "threads have 128 KiB stacks), or try another pipeline (`doit run tune:<model>`)")
+    if "missing GPU target in #hal.executable.target" in diagnostics:
+        # IREE 3.13 knows sm_80, sm_86, sm_89 and sm_120 but not sm_90 (H100, H200) or sm_100.
+        return ("this IREE has no code-generation target for that CUDA architecture: build for "
+                "an older one it knows (cuda_arch=sm_89, or cuda-arch in pyproject.toml); its "
+                "PTX is compiled for the GPU by the driver when the module loads")
     return "the first 'error:' above names the operation IREE could not handle"
 
 
