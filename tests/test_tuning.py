@@ -305,3 +305,52 @@ def test_dispatch_benchmarks_write_their_buffers_before_they_are_timed(tmp_path)
     vmfb = tmp_path / "matmul.vmfb"
     compile_file(matmul.stripped, vmfb, flags, timeout=300)
     assert time_dispatch(vmfb, threads=1, batch=2, repetitions=1, timeout=120) > 0
+
+
+SOFTMAX_MODEL = '''
+import torch
+
+
+class Model(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = torch.nn.Linear(64, 64)
+
+    def forward(self, x):
+        return self.proj(torch.softmax(x @ x.transpose(-1, -2), dim=-1) @ x)
+
+
+def get_init_inputs():
+    return []
+
+
+def get_inputs():
+    return [torch.randn(4, 128, 64)]
+'''
+
+
+def test_probe_drops_only_the_dispatch_whose_spec_would_configure_two_of_its_ops(make_project):
+    """A softmax dispatch holds several generics with the root's operand types: a spec for it
+    configures two ops of one dispatch, which IREE refuses. The probe used to fail as a whole
+    and leave the model untuned; now only the softmax is left out."""
+    from integrator.core.build import Build
+    from integrator.core.project import load_project
+    from integrator.ingress.models import discover
+    from integrator.tuning import dispatch_search
+    from integrator.tuning.session import Session
+
+    project = make_project()
+    project.write_model("attention", SOFTMAX_MODEL)
+    assert project.doit("run", "check:attention").returncode == 0
+    model = next(m for m in discover([project.root / "models"]) if m.name == "attention")
+    session = Session(Build.of(load_project(project.root), model), minutes=5, trials=0)
+    try:
+        dispatches = [d for d in dispatch_search.dispatches_of(session, "cpu-early-dt") if d.tunable]
+        found = {d.short_name for d in dispatch_search.reachable(session, dispatches, "cpu-early-dt")}
+    finally:
+        session.close()
+    softmax = [d.short_name for d in dispatches if "softmax" in d.short_name]
+    assert softmax and not found & set(softmax), (softmax, found)
+    assert any("mmt4d" in name or "matmul" in name for name in found), found
+    log = (session.workdir / "tune.log").read_text()
+    assert "probing them in halves" in log and f"{softmax[0]}: a spec for it breaks the build" in log

@@ -112,29 +112,56 @@ def profile(session: Session, pipeline: str, dispatches: list[Dispatch]) -> list
     return dispatches
 
 
+def _probe(session: Session, pipeline: str, dispatches: list[Dispatch], name: str) -> set[str]:
+    """The probe marks that land when one spec matches all of ``dispatches``' root ops."""
+    s, workdir = session, session.workdir / pipeline
+    probe = workdir / f"{name}.mlir"
+    probe.write_text(render_spec([entry_for(d, d.root.config, f"probe:{d.function}") for d in dispatches]))
+    dump = workdir / f"{name}-configurations"
+    compile_file(s.build.artifacts.scheduled, workdir / f"{name}.out",
+                 [*model_flags(s, pipeline, probe, name), "--compile-to=executable-configurations",
+                  f"--iree-hal-dump-executable-configurations-to={dump}"],
+                 timeout=s.settings.compile_timeout)
+    return set(filter(None, matched_specs(dump).values()))
+
+
+def _probe_split(session: Session, pipeline: str, dispatches: list[Dispatch], name: str) -> list[Dispatch]:
+    """The reachable ones among ``dispatches``; a probe that fails is split in halves. A root
+    op's matcher can also match an op of another dispatch (an elementwise generic with the
+    same operand types), and IREE refuses a dispatch two ops of which carry a configuration
+    ("multiple ops within dispatch trying to set the translation info")."""
+    try:
+        marks = _probe(session, pipeline, dispatches, name)
+    except (IreeCompileError, subprocess.TimeoutExpired, SpecError) as error:
+        if len(dispatches) == 1:
+            lines = str(error).strip().splitlines()
+            reason = next((l for l in lines if "error:" in l), lines[-1] if lines else "")
+            session.note(f"  {dispatches[0].short_name}: a spec for it breaks the build "
+                         f"({reason.split('error:', 1)[-1].strip()[:160]}); not tuned")
+            return []
+        half = len(dispatches) // 2
+        return (_probe_split(session, pipeline, dispatches[:half], name + "a")
+                + _probe_split(session, pipeline, dispatches[half:], name + "b"))
+    return [d for d in dispatches if f"probe:{d.function}" in marks]
+
+
 def reachable(session: Session, dispatches: list[Dispatch], pipeline: str) -> list[Dispatch]:
     """The dispatches a spec can reach in the whole model (some ops are rewritten after specs
     apply, e.g. data tiling's late materialization turns matmuls into mmt4d)."""
     if not dispatches:
         return []
-    s, workdir = session, session.workdir / pipeline
-    probe = workdir / "probe.mlir"
-    probe.write_text(render_spec([entry_for(d, d.root.config, f"probe:{d.function}") for d in dispatches]))
-    dump = workdir / "probe-configurations"
+    s = session
     try:
-        compile_file(s.build.artifacts.scheduled, workdir / "probe.out",
-                     [*model_flags(s, pipeline, probe, "probe"), "--compile-to=executable-configurations",
-                      f"--iree-hal-dump-executable-configurations-to={dump}"],
-                     timeout=s.settings.compile_timeout)
+        marks = _probe(s, pipeline, dispatches, "probe")
+        found = [d for d in dispatches if f"probe:{d.function}" in marks]
     except (IreeCompileError, subprocess.TimeoutExpired, SpecError) as error:
-        s.note(f"dispatches: the applicability probe failed ({str(error)[:200]}); no dispatch tuning")
-        return []
-    marks = set(filter(None, matched_specs(dump).values()))
-    found = [d for d in dispatches if f"probe:{d.function}" in marks]
+        s.note(f"dispatches: the applicability probe of all {len(dispatches)} failed "
+               f"({str(error)[:200]}); probing them in halves")
+        found = _probe_split(s, pipeline, dispatches, "probe")
     if len(found) < len(dispatches):
         s.note(f"  under {pipeline}, specs cannot reach {len(dispatches) - len(found)} of {len(dispatches)} "
                "tunable dispatches (their root op is rewritten after specs apply, e.g. by "
-               "late data-tiling materialization)")
+               "late data-tiling materialization, or its matcher conflicts with another op)")
     return found
 
 
