@@ -354,3 +354,18 @@ def test_probe_drops_only_the_dispatch_whose_spec_would_configure_two_of_its_ops
     assert any("mmt4d" in name or "matmul" in name for name in found), found
     log = (session.workdir / "tune.log").read_text()
     assert "probing them in halves" in log and f"{softmax[0]}: a spec for it breaks the build" in log
+
+
+def test_transposes_get_square_vector_tiles_right_after_the_current_configuration():
+    """conv3d_3x5x7's output transpose (2, 48720, 64) -> (2, 64, 48720), vectorized by IREE
+    along the channels only: a 16 x 16 tile on (pixels, channels) comes second, its workgroup
+    tile rounded to a multiple of 16; ops with reductions or already 2-D tiles get none."""
+    config = {"distribution": [2, 60, 64], "vector_common_parallel": [1, 1, 16]}
+    candidates = candidate_configs(config)
+    assert candidates[0] == config
+    assert candidates[1] == {"distribution": [2, 48, 64], "vector_common_parallel": [1, 16, 16]}
+    assert {"distribution": [2, 60, 64], "vector_common_parallel": [1, 1, 8]} in candidates
+    from integrator.tuning.dispatch_search import square_tile_configs
+    assert square_tile_configs({"distribution": [16, 32, 0], "vector_common_parallel": [8, 16, 0],
+                                "vector_reduction": [0, 0, 8]}) == []
+    assert square_tile_configs({"distribution": [64, 64], "vector_common_parallel": [16, 16]}) == []
