@@ -91,13 +91,14 @@ COMPILED = {
     "t2d": ("torch.nn.ConvTranspose2d(6, 4, kernel_size=(3, 4), stride=(2, 3), padding=(1, 0))",
             (1, 6, 7, 5)),
     "g2d": ("torch.nn.Conv2d(6, 9, kernel_size=3, stride=2, padding=1, groups=3)", (2, 6, 11, 9)),
+    "b2d": ("torch.nn.Conv2d(5, 7, kernel_size=3, padding=1)", (2, 5, 9, 8)),  # only the bias
 }
 
 
 def test_rewritten_convolutions_compile_and_match_torch(make_project):
     """Each rewrite through the real flow: exported, rewritten, compiled by IREE, checked
     against torch eager; the import holds no 1-D, 3-D, transposed or grouped convolution any
-    more."""
+    more, and no convolution with a bias of its own."""
     import re
     import subprocess
 
@@ -118,6 +119,8 @@ def test_rewritten_convolutions_compile_and_match_torch(make_project):
             result = re.findall(r"!torch\.vtensor<\[([0-9,]+)\]", line)[-1]
             assert result.count(",") == 3, (name, line)
             assert re.search(r", %int1(_\d+)? :", line), (name, line)  # groups = 1
+            # every layer here has a bias: it is added after, the convolution's own is none
+            assert re.match(r"\s*%\S+ = torch\.aten\.convolution %\S+, %\S+, %none(_\d+)?,", line), (name, line)
 
 
 DEPTHWISE = {
