@@ -21,7 +21,7 @@ from ..engines.iree import IreeCompileError, IreeEngine, compile_file, spec_flag
 from .dispatches import Dispatch, find_dispatches
 from .session import Session
 from .specs import SpecEntry, SpecError, link_specs, matched_specs, render_spec
-from .trials import Failure, Trial
+from .trials import Failure, Trial, candidate_key
 
 MAX_DRIFT = 1.10  # a batch whose baseline moved more than this between its two timings is redone
 MAX_CENTRES = 4  # neighbourhoods searched per dispatch: IREE's configuration, then up to 3 climbs
@@ -170,7 +170,7 @@ def reachable(session: Session, dispatches: list[Dispatch], pipeline: str) -> li
 
 
 def best_of(trials: dict[str, Trial | None]) -> tuple[dict, float] | None:
-    ranked = sorted((t.ratio, json.dumps(t.candidate["config"], sort_keys=True))
+    ranked = sorted((t.ratio, candidate_key(t.candidate["config"]))
                     for t in trials.values() if t is not None and t.ratio)
     return (json.loads(ranked[0][1]), ranked[0][0]) if ranked else None
 
@@ -218,10 +218,10 @@ def tune_dispatch(session: Session, d: Dispatch, *, deadline: float | None = Non
         centres.append(centre)
         candidates = [c for c in candidate_configs(centre, register_tiles=takes_register_tiles(d),
                                                    pipeline=d.root.pipeline)
-                      if json.dumps(c, sort_keys=True) not in trials]
+                      if candidate_key(c) not in trials]
         for c in candidates:
-            trials[json.dumps(c, sort_keys=True)] = s.db.get("dispatch", d.signature, {"config": c})
-        todo = [c for c in candidates if trials[json.dumps(c, sort_keys=True)] is None]
+            trials[candidate_key(c)] = s.db.get("dispatch", d.signature, {"config": c})
+        todo = [c for c in candidates if trials[candidate_key(c)] is None]
         s.reused += len(candidates) - len(todo)
         if len(todo) < len(candidates):
             s.note(f"  {d.short_name}: {len(candidates) - len(todo)} of {len(candidates)} configurations known from earlier runs")
@@ -260,7 +260,7 @@ def tune_dispatch(session: Session, d: Dispatch, *, deadline: float | None = Non
         results, before, after = measured
         baseline = (before + after) / 2
         for name, config in zip(names, batch):
-            trials[json.dumps(config, sort_keys=True)] = s.db.record(
+            trials[candidate_key(config)] = s.db.record(
                 "dispatch", d.signature, {"config": config}, results[name], baseline_ms=baseline,
                 model=s.model.name)
         s.budget.spend(len(batch))
@@ -462,5 +462,5 @@ def candidate_configs(config: dict, *, register_tiles: bool = False,
         out += [dict(config, vector_common_parallel=[*vector[:-1], width]) for width in (8, 32)
                 if not (distribution[-1] and distribution[-1] % width)]
         out[1:1] = square_tile_configs(config)
-    unique = {json.dumps(c, sort_keys=True): c for c in reversed(out)}  # first occurrence wins
-    return [c for c in out if unique[json.dumps(c, sort_keys=True)] is c]
+    unique = {candidate_key(c): c for c in reversed(out)}  # first occurrence wins
+    return [c for c in out if unique[candidate_key(c)] is c]

@@ -66,7 +66,8 @@ class Trial:
         return self.ms / self.baseline_ms
 
 
-def _key(candidate: dict) -> str:
+def candidate_key(candidate: dict) -> str:
+    """A candidate (config, params) as one string: equal candidates, equal keys."""
     return json.dumps(candidate, sort_keys=True)
 
 
@@ -88,7 +89,7 @@ class TrialDB:
         row = self.db.execute(
             "SELECT candidate, status, ms, baseline_ms, detail FROM trials WHERE cpu=? AND "
             "versions=? AND level=? AND signature=? AND candidate=?",
-            (self.cpu, self.versions, level, signature, _key(candidate)),
+            (self.cpu, self.versions, level, signature, candidate_key(candidate)),
         ).fetchone()
         return Trial(json.loads(row[0]), *row[1:]) if row else None
 
@@ -103,7 +104,7 @@ class TrialDB:
             "INSERT OR REPLACE INTO trials (cpu, versions, level, signature, candidate, status, "
             "ms, baseline_ms, detail, model, created, timed_on) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.cpu, self.versions, level, signature, _key(candidate), status, ms,
+            (self.cpu, self.versions, level, signature, candidate_key(candidate), status, ms,
              baseline_ms, detail, model, time.strftime("%Y-%m-%dT%H:%M:%S"),
              self.timed_on if ms is not None else None),
         )
