@@ -282,18 +282,14 @@ def grouped_as_convs(x, w, bias, stride, padding, dilation, groups):
     return aten.cat.default(ys, 1)
 
 
-def _conv_op(x, w, stride, padding, dilation, transposed, output_padding, groups):
-    return _aten().convolution.default(x, w, None, list(stride), list(padding), list(dilation),
-                                       transposed, list(output_padding), groups)
-
-
 def convolution(x, w, bias, stride, padding, dilation, transposed, output_padding, groups):
     """The ``aten.convolution.default`` entry of the decomposition table."""
     dims = x.dim() - 2
     if bias is not None:
         y = convolution(x, w, None, stride, padding, dilation, transposed, output_padding, groups)
         if y is NotImplemented:
-            y = _conv_op(x, w, stride, padding, dilation, transposed, output_padding, groups)
+            y = _aten().convolution.default(x, w, None, stride, padding, dilation, transposed,
+                                            output_padding, groups)
         return y + bias.reshape(1, -1, *([1] * dims))
     if transposed:
         if any(d != 1 for d in dilation):
