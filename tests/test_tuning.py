@@ -89,6 +89,16 @@ def test_candidate_configs_vary_distribution_and_keep_the_rest():
         assert all(d % v == 0 for d, v in zip(c["distribution"][:2], c["vector_common_parallel"][:2]))
 
 
+def test_candidates_move_work_whole_from_one_dimension_to_another():
+    """conv2d_1x1_batch's winner on emeraldrapids, 1 image x 784 pixels per workgroup, is one
+    step from IREE-like 4 x 256 only as a pair: the batch tile 1/4x and the pixel tile 4x."""
+    config = {"distribution": [4, 64, 256, 0], "vector_common_parallel": [1, 8, 32, 0],
+              "vector_reduction": [0, 0, 0, 1]}
+    distributions = [c["distribution"] for c in candidate_configs(config)]
+    assert [1, 64, 1024, 0] in distributions and [16, 64, 64, 0] in distributions
+    assert [1, 256, 256, 0] in distributions  # any two dimensions
+
+
 def test_user_spec_beats_default_and_default_applies_elsewhere(project, cpu):
     """Precedence on the same dispatch, fallback from the CPU to its family, and the binary
     changes (and still matches PyTorch) when a spec is added."""
