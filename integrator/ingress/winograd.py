@@ -95,8 +95,10 @@ def winograd_conv2d(x, u, bias, m: int, padding: tuple[int, int]):
     xp = torch.nn.functional.pad(x, (pw, m * tw + 2 - w - pw, ph, m * th + 2 - h - ph))
     rows = [xp[:, :, i:i + m * (th - 1) + 1:m, :] for i in range(a)]  # (N, C, th, W') each
     combined = [_combination(bt[i], rows) for i in range(a)]
-    v = [_combination(bt[j], [r[:, :, :, s:s + m * (tw - 1) + 1:m] for s in range(a)])
-         for r in combined for j in range(a)]  # (N, C, th, tw) per tile position
+    # Each column slice of a combined row once, not once per tile position (36 slices instead
+    # of 216 for F(4,3)): the same program after CSE, and a quicker trace.
+    columns = [[r[:, :, :, s:s + m * (tw - 1) + 1:m] for s in range(a)] for r in combined]
+    v = [_combination(bt[j], cols) for cols in columns for j in range(a)]  # (N, C, th, tw) per tile position
     v = torch.stack(v).permute(0, 2, 1, 3, 4).reshape(a * a, c, n * th * tw)
     products = torch.bmm(u, v)  # (a*a, K, tiles)
     by_position = [products[i] for i in range(a * a)]
