@@ -149,7 +149,7 @@ def get_inputs():
 
 def test_a_system_too_slow_for_the_budget_benches_in_bounded_time(make_project):
     """With a budget that cannot hold min-samples calls, each system takes one sample per
-    round and no more warm-up, and says it is low-sample."""
+    round after one warm-up call, and says it is low-sample."""
     project = make_project().only_baselines("torch_eager")
     project.edit_pyproject("seconds = 2.0 ", "seconds = 0.0001 ")
     project.write_model("slow", SLOW)
