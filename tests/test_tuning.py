@@ -379,3 +379,37 @@ def test_transposes_get_square_vector_tiles_right_after_the_current_configuratio
     assert square_tile_configs({"distribution": [16, 32, 0], "vector_common_parallel": [8, 16, 0],
                                 "vector_reduction": [0, 0, 8]}) == []
     assert square_tile_configs({"distribution": [64, 64], "vector_common_parallel": [16, 16]}) == []
+
+
+def test_a_dispatch_alone_is_compiled_with_its_pipelines_code_generation_flags(make_project):
+    """The tuner times each dispatch in a module of its own, which must be compiled with the
+    code-generation flags its model was (the large-vector check, ukernels), and its trials
+    keyed on them, so that one pipeline's results are not taken for another's."""
+    from integrator.core.build import Build
+    from integrator.core.project import load_project
+    from integrator.engines.iree import compile_file
+    from integrator.ingress.models import discover
+    from integrator.tuning import dispatch_search
+    from integrator.tuning.session import Session
+
+    project = make_project("two_matmuls")
+    assert project.doit("run", "schedule:two_matmuls").returncode == 0
+    model = next(m for m in discover([project.root / "models"]) if m.name == "two_matmuls")
+    session = Session(Build.of(load_project(project.root), model), minutes=5, trials=0)
+    try:
+        default = dispatch_search.dispatch_flags(session, "cpu-default")
+        ukernels = dispatch_search.dispatch_flags(session, "cpu-ukernels")
+        assert "--iree-llvmcpu-enable-ukernels=mmt4d" in ukernels
+        assert "--iree-llvmcpu-enable-ukernels=mmt4d" not in default
+        assert "--iree-llvmcpu-fail-on-large-vector=false" in default
+        # Only code generation: the dispatch is already past the global optimizations.
+        assert not any(f.startswith(("--iree-global-opt", "--iree-opt-", "--iree-input")) for f in ukernels)
+        config = {"distribution": [8, 8, 0]}
+        assert (dispatch_search.trial_params(session, "cpu-default", config)
+                != dispatch_search.trial_params(session, "cpu-ukernels", config))
+        dispatch = next(d for d in dispatch_search.dispatches_of(session, "cpu-ukernels")
+                        if "mmt4d" in d.short_name or "matmul" in d.short_name)
+        compile_file(dispatch.stripped, session.workdir / "alone.vmfb", ukernels)
+        assert (session.workdir / "alone.vmfb").stat().st_size > 0
+    finally:
+        session.close()

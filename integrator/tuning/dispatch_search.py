@@ -50,9 +50,25 @@ def model_flags(session: Session, pipeline: str, spec: Path | None = None, name:
                               spec_library=library_with(session, spec, name))
 
 
-def dispatch_flags(session: Session, spec: Path | None = None) -> list[str]:
-    """Flags for a dispatch's own benchmark module (already in HAL form: no input type)."""
-    return [*target_flags(session.cpu), *spec_flags(spec)]
+# Flags that act on an executable's code generation. A dumped dispatch carries some of them in
+# its target (ukernels, the stack limit) but not the passes' own options (the large-vector
+# check: without it znver3's dispatches of the transformer block did not compile alone).
+CODEGEN_FLAGS = ("--iree-llvmcpu-", "--iree-codegen-")
+
+
+def dispatch_flags(session: Session, pipeline: str, spec: Path | None = None) -> list[str]:
+    """Flags for a dispatch's own benchmark module (already in HAL form: no input type): the
+    target, ``pipeline``'s code-generation flags (and the model's), then ``spec``."""
+    codegen = [f for f in IreeEngine().code_flags(session.build, pipeline=pipeline, spec_library=None)
+               if f.startswith(CODEGEN_FLAGS)]
+    return [*target_flags(session.cpu), *codegen, *spec_flags(spec)]
+
+
+def trial_params(session: Session, pipeline: str, config: dict) -> dict:
+    """A dispatch trial's key in the trials database: its configuration and the code-generation
+    flags it was compiled with (a trial that failed without one of them is tried again)."""
+    flags = [f for f in dispatch_flags(session, pipeline) if f.startswith(CODEGEN_FLAGS)]
+    return {"config": config, "codegen": flags}
 
 
 def marker(session: Session, d: Dispatch) -> str:
@@ -75,7 +91,7 @@ def profile(session: Session, pipeline: str, dispatches: list[Dispatch]) -> list
     """Time each dispatch alone; slowest share of the model's time first."""
     s, workdir = session, session.workdir / pipeline
     (workdir / "profile").mkdir(exist_ok=True)
-    jobs = {d.function: (d.source, workdir / "profile" / f"{i}.vmfb", dispatch_flags(s))
+    jobs = {d.function: (d.source, workdir / "profile" / f"{i}.vmfb", dispatch_flags(s, pipeline))
             for i, d in enumerate(dispatches)}
     failures = s.compile_all(jobs)
     for d in dispatches:
@@ -204,7 +220,7 @@ def _time_batch(session: Session, d: Dispatch, jobs: dict, failures: dict, names
     return None
 
 
-def tune_dispatch(session: Session, d: Dispatch, *, deadline: float | None = None) -> tuple[dict, float] | None:
+def tune_dispatch(session: Session, d: Dispatch, pipeline: str, *, deadline: float | None = None) -> tuple[dict, float] | None:
     """The best configuration for one dispatch and its time ratio to IREE's default; batches
     start only before ``deadline`` (``time.monotonic()``; at least one batch runs)."""
     s = session
@@ -220,7 +236,7 @@ def tune_dispatch(session: Session, d: Dispatch, *, deadline: float | None = Non
                                                    pipeline=d.root.pipeline)
                       if candidate_key(c) not in trials]
         for c in candidates:
-            trials[candidate_key(c)] = s.db.get("dispatch", d.signature, {"config": c})
+            trials[candidate_key(c)] = s.db.get("dispatch", d.signature, trial_params(s, pipeline, c))
         todo = [c for c in candidates if trials[candidate_key(c)] is None]
         s.reused += len(candidates) - len(todo)
         if len(todo) < len(candidates):
@@ -244,11 +260,11 @@ def tune_dispatch(session: Session, d: Dispatch, *, deadline: float | None = Non
     while todo and s.budget.left() and (first or deadline is None or time.monotonic() < deadline):
         first = False
         batch, todo = todo[: s.budget.room(s.jobs * 4)], todo[s.budget.room(s.jobs * 4):]
-        jobs = {"default": (d.stripped, directory / "default.vmfb", dispatch_flags(s))}
+        jobs = {"default": (d.stripped, directory / "default.vmfb", dispatch_flags(s, pipeline))}
         for i, config in enumerate(batch):
             spec = directory / f"candidate{i}.mlir"
             spec.write_text(render_spec([entry_for(d, config, f"candidate{i}")]))
-            jobs[f"candidate{i}"] = (d.stripped, directory / f"candidate{i}.vmfb", dispatch_flags(s, spec))
+            jobs[f"candidate{i}"] = (d.stripped, directory / f"candidate{i}.vmfb", dispatch_flags(s, pipeline, spec))
         failures = s.compile_all(jobs)
         if failures["default"]:
             s.note(f"  {d.short_name}: its benchmark module does not compile; skipped")
@@ -261,7 +277,7 @@ def tune_dispatch(session: Session, d: Dispatch, *, deadline: float | None = Non
         baseline = (before + after) / 2
         for name, config in zip(names, batch):
             trials[candidate_key(config)] = s.db.record(
-                "dispatch", d.signature, {"config": config}, results[name], baseline_ms=baseline,
+                "dispatch", d.signature, trial_params(s, pipeline, config), results[name], baseline_ms=baseline,
                 model=s.model.name)
         s.budget.spend(len(batch))
         best = best_of(trials)
@@ -294,7 +310,7 @@ def validate(session: Session, pipeline: str, winners: list[tuple[Dispatch, dict
             if alone is None:
                 kept.append((d, c, r))
             else:
-                s.db.record("dispatch", d.signature, {"config": c}, alone, model=s.model.name)
+                s.db.record("dispatch", d.signature, trial_params(s, pipeline, c), alone, model=s.model.name)
                 s.note(f"  {d.short_name}: {alone.status}, discarded")
         if len(kept) == len(winners):
             return []  # each works alone but not together: keep none rather than guess

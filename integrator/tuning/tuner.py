@@ -183,7 +183,7 @@ def _search(s: Session, pipeline: str, dispatches: list, reachable: list, deadli
             # is 30 % of the model gets 30 times the search of one that is 1 %.
             share = d.total_ms / (sum(t.total_ms for t in tunable[i:]) or 1.0)
             seconds = max(0.0, min(deadline - time.monotonic(), s.budget.seconds_left()))
-            if best := dispatch.tune_dispatch(s, d, deadline=time.monotonic() + seconds * share):
+            if best := dispatch.tune_dispatch(s, d, pipeline, deadline=time.monotonic() + seconds * share):
                 winners.append((d, *best))
                 s.note(f"  {d.short_name}: {best[1]:.2f}x of IREE's default with {best[0]}")
             bar.update(1)
