@@ -397,16 +397,16 @@ def test_a_dispatch_alone_is_compiled_with_its_pipelines_code_generation_flags(m
     model = next(m for m in discover([project.root / "models"]) if m.name == "two_matmuls")
     session = Session(Build.of(load_project(project.root), model), minutes=5, trials=0)
     try:
-        default = dispatch_search.dispatch_flags(session, "cpu-default")
-        ukernels = dispatch_search.dispatch_flags(session, "cpu-ukernels")
+        default = dispatch_search.dispatch_flags(session, dispatch_search.codegen_flags(session, "cpu-default"))
+        ukernels = dispatch_search.dispatch_flags(session, dispatch_search.codegen_flags(session, "cpu-ukernels"))
         assert "--iree-llvmcpu-enable-ukernels=mmt4d" in ukernels
         assert "--iree-llvmcpu-enable-ukernels=mmt4d" not in default
         assert "--iree-llvmcpu-fail-on-large-vector=false" in default
         # Only code generation: the dispatch is already past the global optimizations.
         assert not any(f.startswith(("--iree-global-opt", "--iree-opt-", "--iree-input")) for f in ukernels)
         config = {"distribution": [8, 8, 0]}
-        assert (dispatch_search.trial_params(session, "cpu-default", config)
-                != dispatch_search.trial_params(session, "cpu-ukernels", config))
+        assert (dispatch_search.trial_params(dispatch_search.codegen_flags(session, "cpu-default"), config)
+                != dispatch_search.trial_params(dispatch_search.codegen_flags(session, "cpu-ukernels"), config))
         dispatch = next(d for d in dispatch_search.dispatches_of(session, "cpu-ukernels")
                         if "mmt4d" in d.short_name or "matmul" in d.short_name)
         compile_file(dispatch.stripped, session.workdir / "alone.vmfb", ukernels)

@@ -52,23 +52,27 @@ def model_flags(session: Session, pipeline: str, spec: Path | None = None, name:
 
 # Flags that act on an executable's code generation. A dumped dispatch carries some of them in
 # its target (ukernels, the stack limit) but not the passes' own options (the large-vector
-# check: without it znver3's dispatches of the transformer block did not compile alone).
+# check: without it conv2d_dilated's convolution did not compile alone on znver3).
 CODEGEN_FLAGS = ("--iree-llvmcpu-", "--iree-codegen-")
 
 
-def dispatch_flags(session: Session, pipeline: str, spec: Path | None = None) -> list[str]:
+def codegen_flags(session: Session, pipeline: str) -> list[str]:
+    """``pipeline``'s code-generation flags (and the model's): what a dispatch compiled alone
+    needs besides its target, and what its trials are keyed on (the CPU is in the key already)."""
+    return [f for f in IreeEngine().code_flags(session.build, pipeline=pipeline, spec_library=None)
+            if f.startswith(CODEGEN_FLAGS)]
+
+
+def dispatch_flags(session: Session, codegen: list[str], spec: Path | None = None) -> list[str]:
     """Flags for a dispatch's own benchmark module (already in HAL form: no input type): the
-    target, ``pipeline``'s code-generation flags (and the model's), then ``spec``."""
-    codegen = [f for f in IreeEngine().code_flags(session.build, pipeline=pipeline, spec_library=None)
-               if f.startswith(CODEGEN_FLAGS)]
+    target, the pipeline's ``codegen_flags``, then ``spec``."""
     return [*target_flags(session.cpu), *codegen, *spec_flags(spec)]
 
 
-def trial_params(session: Session, pipeline: str, config: dict) -> dict:
+def trial_params(codegen: list[str], config: dict) -> dict:
     """A dispatch trial's key in the trials database: its configuration and the code-generation
     flags it was compiled with (a trial that failed without one of them is tried again)."""
-    flags = [f for f in dispatch_flags(session, pipeline) if f.startswith(CODEGEN_FLAGS)]
-    return {"config": config, "codegen": flags}
+    return {"config": config, "codegen": codegen}
 
 
 def marker(session: Session, d: Dispatch) -> str:
@@ -91,8 +95,8 @@ def profile(session: Session, pipeline: str, dispatches: list[Dispatch]) -> list
     """Time each dispatch alone; slowest share of the model's time first."""
     s, workdir = session, session.workdir / pipeline
     (workdir / "profile").mkdir(exist_ok=True)
-    jobs = {d.function: (d.source, workdir / "profile" / f"{i}.vmfb", dispatch_flags(s, pipeline))
-            for i, d in enumerate(dispatches)}
+    flags = dispatch_flags(s, codegen_flags(s, pipeline))
+    jobs = {d.function: (d.source, workdir / "profile" / f"{i}.vmfb", flags) for i, d in enumerate(dispatches)}
     failures = s.compile_all(jobs)
     for d in dispatches:
         if failures[d.function] is not None:
@@ -224,6 +228,7 @@ def tune_dispatch(session: Session, d: Dispatch, pipeline: str, *, deadline: flo
     """The best configuration for one dispatch and its time ratio to IREE's default; batches
     start only before ``deadline`` (``time.monotonic()``; at least one batch runs)."""
     s = session
+    codegen = codegen_flags(s, pipeline)
     directory = s.workdir / "dispatch" / d.signature
     directory.mkdir(parents=True, exist_ok=True)
     trials: dict[str, Trial | None] = {}
@@ -236,7 +241,7 @@ def tune_dispatch(session: Session, d: Dispatch, pipeline: str, *, deadline: flo
                                                    pipeline=d.root.pipeline)
                       if candidate_key(c) not in trials]
         for c in candidates:
-            trials[candidate_key(c)] = s.db.get("dispatch", d.signature, trial_params(s, pipeline, c))
+            trials[candidate_key(c)] = s.db.get("dispatch", d.signature, trial_params(codegen, c))
         todo = [c for c in candidates if trials[candidate_key(c)] is None]
         s.reused += len(candidates) - len(todo)
         if len(todo) < len(candidates):
@@ -260,11 +265,11 @@ def tune_dispatch(session: Session, d: Dispatch, pipeline: str, *, deadline: flo
     while todo and s.budget.left() and (first or deadline is None or time.monotonic() < deadline):
         first = False
         batch, todo = todo[: s.budget.room(s.jobs * 4)], todo[s.budget.room(s.jobs * 4):]
-        jobs = {"default": (d.stripped, directory / "default.vmfb", dispatch_flags(s, pipeline))}
+        jobs = {"default": (d.stripped, directory / "default.vmfb", dispatch_flags(s, codegen))}
         for i, config in enumerate(batch):
             spec = directory / f"candidate{i}.mlir"
             spec.write_text(render_spec([entry_for(d, config, f"candidate{i}")]))
-            jobs[f"candidate{i}"] = (d.stripped, directory / f"candidate{i}.vmfb", dispatch_flags(s, pipeline, spec))
+            jobs[f"candidate{i}"] = (d.stripped, directory / f"candidate{i}.vmfb", dispatch_flags(s, codegen, spec))
         failures = s.compile_all(jobs)
         if failures["default"]:
             s.note(f"  {d.short_name}: its benchmark module does not compile; skipped")
@@ -277,7 +282,7 @@ def tune_dispatch(session: Session, d: Dispatch, pipeline: str, *, deadline: flo
         baseline = (before + after) / 2
         for name, config in zip(names, batch):
             trials[candidate_key(config)] = s.db.record(
-                "dispatch", d.signature, trial_params(s, pipeline, config), results[name], baseline_ms=baseline,
+                "dispatch", d.signature, trial_params(codegen, config), results[name], baseline_ms=baseline,
                 model=s.model.name)
         s.budget.spend(len(batch))
         best = best_of(trials)
@@ -304,13 +309,13 @@ def validate(session: Session, pipeline: str, winners: list[tuple[Dispatch, dict
         if problem is None:
             return winners
         s.note(f"validation: the tuned model fails ({str(problem)[:200]}); trying each spec alone")
-        kept = []
+        kept, codegen = [], codegen_flags(s, pipeline)
         for d, c, r in winners:
             alone = fails([entry_for(d, c, marker(s, d))], "one")
             if alone is None:
                 kept.append((d, c, r))
             else:
-                s.db.record("dispatch", d.signature, trial_params(s, pipeline, c), alone, model=s.model.name)
+                s.db.record("dispatch", d.signature, trial_params(codegen, c), alone, model=s.model.name)
                 s.note(f"  {d.short_name}: {alone.status}, discarded")
         if len(kept) == len(winners):
             return []  # each works alone but not together: keep none rather than guess
