@@ -6,7 +6,7 @@ import json
 import pytest
 import torch
 
-from integrator.ingress.conv_rewrites import convolution, transposed_as_one_conv
+from integrator.ingress.conv_rewrites import convolution, dilated_as_phases, transposed_as_one_conv
 
 CASES = {
     # name: (input shape, weight shape, stride, padding, dilation, transposed, output_padding, groups)
@@ -62,6 +62,36 @@ def test_2d_depthwise_and_dilated_transposed_convolutions_are_left_alone():
     depthwise = torch.randn(4, 1, 3, 3)
     assert convolution(x, depthwise, None, [1, 1], [1, 1], [1, 1], False, [0, 0], 4) is NotImplemented
     assert convolution(x, w.transpose(0, 1), None, [2, 2], [1, 1], [2, 2], True, [0, 0], 1) is NotImplemented
+
+
+DILATED = {
+    # name: (input shape, weight shape, padding, dilation, groups); stride 1
+    "square": ((1, 8, 30, 30), (8, 8, 3, 3), [2, 2], [2, 2], 1),
+    "odd_sizes": ((2, 6, 17, 23), (4, 3, 3, 5), [1, 3], [3, 2], 2),  # odd sizes, grouped
+    "unpadded": ((1, 4, 9, 10), (4, 1, 3, 3), [0, 0], [2, 2], 4),  # depthwise
+    "one_dimension": ((1, 3, 1, 40), (5, 3, 1, 7), [0, 3], [1, 3], 1),  # a dilated 1-D one as 2-D
+    "kernel_2x3": ((1, 4, 20, 21), (6, 4, 2, 3), [1, 0], [4, 1], 1),
+}
+
+
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("name", sorted(DILATED))
+def test_dilated_convolutions_as_phases_match_torch_in_eager(name, bias):
+    shape, wshape, padding, dilation, groups = DILATED[name]
+    torch.manual_seed(0)
+    x, w = torch.randn(shape), torch.randn(wshape)
+    b = torch.randn(wshape[0]) if bias else None
+    args = [1, 1], padding, dilation, False, [0, 0], groups
+    got = convolution(x, w, b, *args, phases=True)
+    assert got is not NotImplemented, name
+    want = _reference(x, w, b, *args)
+    assert got.shape == want.shape
+    torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-4)
+    # Only when asked (a pipeline's import settings), and only for stride 1 (a grouped one
+    # is split into groups either way).
+    if groups in (1, shape[1]):
+        assert convolution(x, w, None, *args) is NotImplemented
+        assert convolution(x, w, None, [2, 1], *args[1:], phases=True) is NotImplemented
 
 
 MODEL = '''
@@ -160,3 +190,35 @@ def test_depthwise_convolutions_computed_channels_last_match_torch(make_project)
         assert len(record["channels_last"]) == (1 if rewritten else 0), name
         if rewritten:
             assert f"func.func private @{record['channels_last'][0]}" in text
+
+
+def test_a_pipelines_import_settings_choose_the_import(make_project):
+    """A pipeline with ``import-settings = { dilated-as-phases = true }`` imports the model's
+    dilated convolution as an undilated one over a batch of its phases, which checks against
+    torch; selecting another pipeline imports it again, dilated."""
+    import re
+    import subprocess
+
+    from integrator.engines.tools import tool
+
+    project = make_project()
+    layer = "torch.nn.Conv2d(6, 5, kernel_size=3, padding=(2, 1), dilation=(2, 3))"
+    project.write_model("dil", MODEL.format(layer=layer, shape=(1, 6, 13, 10)))
+
+    def imported_convolutions():
+        text = subprocess.run([tool("iree-opt"), str(project.cache / "dil" / "import.mlirbc")],
+                              capture_output=True, text=True, check=True).stdout
+        return [line for line in text.splitlines() if "torch.aten.convolution" in line]
+
+    run = project.doit("run", "check:dil", "iree_pipeline=cpu-channels-last-phases")
+    assert run.returncode == 0, run.stderr
+    assert "passed" in run.outputs["check:dil"]
+    (conv,) = imported_convolutions()
+    # the input is the 2 x 3 phases of one image: a batch of 6
+    assert re.search(r"!torch\.vtensor<\[6,6,\d+,\d+\],f32>", conv), conv
+
+    run = project.doit("run", "check:dil", "iree_pipeline=cpu-channels-last")
+    assert run.returncode == 0, run.stderr
+    assert "import:dil" in run.executed and "passed" in run.outputs["check:dil"]
+    (conv,) = imported_convolutions()
+    assert re.search(r"!torch\.vtensor<\[1,6,13,10\],f32>", conv), conv

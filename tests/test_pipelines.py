@@ -39,6 +39,16 @@ def test_runtime_device_is_checked(tmp_path):
         get_pipeline(tmp_path, "bad")
 
 
+def test_a_misspelled_import_setting_is_refused_naming_the_pipeline(tmp_path):
+    from integrator.scheduling.pipelines import get_pipeline
+
+    (tmp_path / "pipelines.toml").write_text(
+        '[iree.phases]\nflags = []\nimport-settings = { dilated-as-phase = true }\n')
+    with pytest.raises(KeyError, match=r"\[iree.phases\] in .*pipelines.toml: import-settings takes "
+                       r"conv-rewrites, winograd, dilated-as-phases = true/false; got dilated-as-phase"):
+        get_pipeline(tmp_path, "phases")
+
+
 def test_a_preprocessing_schedule_that_does_not_verify_names_itself(tmp_path):
     """A schedule that steers IREE is verified before any compile: the error names the model,
     the stage, the pipeline, the schedule file and the line."""

@@ -31,6 +31,23 @@ def command_line_globals(model_name: str) -> dict:
                          "globals=batch_size=64,dim=128") from error
 
 
+def imported_for(project: Project, model: ModelFile, selection: Selection) -> ModelFile:
+    """``model`` with the import settings of its IREE pipeline (``import-settings``), those
+    its format takes."""
+    from ..ingress.formats import FORMATS
+    from ..scheduling.pipelines import get_pipeline
+
+    if selection.engine != "iree" or model.settings_error:
+        return model
+    try:
+        wanted = get_pipeline(project.schedules, selection.iree_pipeline).import_settings
+    except KeyError:  # an unknown or malformed pipeline: the compile stage reports it
+        return model
+    applies = {k: v for k, v in wanted.items() if k in FORMATS[model.format].settings
+               and getattr(model.settings, k) != v}
+    return replace(model, settings=replace(model.settings, **applies)) if applies else model
+
+
 @dataclass(frozen=True)
 class Build:
     project: Project
@@ -52,6 +69,11 @@ class Build:
     @property
     def name(self) -> str:
         return self.model.name
+
+    @cached_property
+    def imported_model(self) -> ModelFile:
+        """The model as the import stage takes it: with its pipeline's import settings."""
+        return imported_for(self.project, self.model, self.selection)
 
     @property
     def target(self):

@@ -129,7 +129,7 @@ def _import_modules(b: Build) -> list[str]:
 
 
 def import_key(b: Build) -> dict:
-    s, format = b.model.settings, b.format
+    s, format = b.imported_model.settings, b.format
     key = {"seed": s.seed, **_versions("torch", "iree-base-compiler", "numpy", *format.key_versions)}
     for name in format.key_settings:
         value = getattr(s, name)

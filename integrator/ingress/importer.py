@@ -74,7 +74,7 @@ def run_import(b) -> str:
 
     a = b.artifacts
     with progress.elapsed(f"import:{b.name}"):
-        record, stats = import_model(b.model, output=a.imported, reference=a.reference,
+        record, stats = import_model(b.imported_model, output=a.imported, reference=a.reference,
                                      info=a.import_info)
     write_json(a.stats("import"), stats)
     parameters = record["parameters"]

@@ -57,6 +57,10 @@ class ModelSettings:
     # PyTorch only: 3x3 stride-1 convolutions on maps under 16x16 computed by Winograd F(4,3)
     # or F(2,3), the filters transformed at import (ingress/winograd.py); False leaves them.
     winograd: bool = True
+    # PyTorch only: stride-1 dilated 2-D convolutions as one undilated convolution over their
+    # dilation phases stacked into the batch (ingress/conv_rewrites.py). Faster only where
+    # the pipeline tiles it well, so pipelines set it (``import-settings`` in pipelines.toml).
+    dilated_as_phases: bool = False
     # PyTorch only: module-level names of the model file set before it builds (e.g. the
     # problem size, ``{batch_size = 16}``), so a problem can be resized without editing it.
     globals: dict = field(default_factory=dict)
@@ -69,7 +73,7 @@ _TYPES = {
     "engine": (str, type(None)), "schedule_params": dict, "mlir_pipeline": (str, type(None)),
     "iree_pipeline": (str, type(None)), "iree_flags": (list, tuple), "requires": (list, tuple),
     "dims": dict, "shapes": dict, "int_range": (list, tuple), "entry": (str, type(None)),
-    "conv_rewrites": bool, "winograd": bool, "globals": dict, "target": (str, type(None)),
+    "conv_rewrites": bool, "winograd": bool, "dilated_as_phases": bool, "globals": dict, "target": (str, type(None)),
     "cuda_arch": (str, type(None)),
 }
 

@@ -7,7 +7,10 @@ build runs on (``device = "local-task"``, IREE's thread pool, or ``"local-sync"`
 the calling thread, no task-system overhead; for sub-millisecond models; or ``"cuda"``: a
 pipeline for CUDA builds, whose flags are the GPU's), and a schedule
 that steers IREE's preprocessing (``preprocessing-schedule``, ``preprocessing-params``,
-``preprocessing-passes``; see ``preprocessing.py``), and, for a pipeline that changes the
+``preprocessing-passes``; see ``preprocessing.py``), how the model is imported for it
+(``import-settings = { dilated-as-phases = true }``: import settings of ``ModelSettings``,
+which then override the model's own; a layout rewrite that pays under one pipeline can cost
+under another), and, for a pipeline that changes the
 arithmetic (Winograd), why its builds execute fewer FLOPs than the model's count
 (``fewer-flops = "..."``): their GFLOP/s is then an effective rate, not held against the peak.
 ``[mlir.<name>]``: an upstream pass pipeline (``passes``, run in order) and the JIT's LLVM
@@ -34,6 +37,8 @@ class IreePipeline:
     preprocessing_params: dict = field(default_factory=dict)
     preprocessing_passes: tuple[str, ...] = ()
     fewer_flops: str | None = None
+    # Import settings (``ingress.models.ModelSettings`` fields) this pipeline's builds use.
+    import_settings: dict = field(default_factory=dict)
 
     @property
     def target(self) -> str:
@@ -107,7 +112,22 @@ def get_pipeline(schedules: Path, name: str) -> IreePipeline:
         preprocessing_params=dict(entry.get("preprocessing-params", {})),
         preprocessing_passes=tuple(entry.get("preprocessing-passes", [])),
         fewer_flops=entry.get("fewer-flops"),
+        import_settings=_import_settings(schedules, name, entry.get("import-settings", {})),
     )
+
+
+# The import settings a pipeline may set: those that change how a model's graph is imported.
+IMPORT_SETTINGS = ("conv_rewrites", "winograd", "dilated_as_phases")
+
+
+def _import_settings(schedules: Path, name: str, table: dict) -> dict:
+    settings = {key.replace("-", "_"): value for key, value in table.items()}
+    for key, value in settings.items():
+        if key not in IMPORT_SETTINGS or not isinstance(value, bool):
+            raise KeyError(f"[iree.{name}] in {pipelines_file(schedules)}: import-settings takes "
+                           f"{', '.join(s.replace('_', '-') for s in IMPORT_SETTINGS)} = true/false; "
+                           f"got {key.replace('_', '-')} = {value!r}")
+    return settings
 
 
 DEVICE_TARGETS = {"local-task": "host", "local-sync": "host", "cuda": "cuda"}

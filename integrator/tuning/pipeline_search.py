@@ -4,21 +4,40 @@ reference, and all are timed in alternating rounds against the current pipeline.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..core.artifacts import file_sha256
 from ..engines.iree import IreeEngine
-from ..scheduling.pipelines import iree_pipeline_names
+from ..scheduling.pipelines import IMPORT_SETTINGS, iree_pipeline_names
 from .library import current_library
 from .session import Session
 from .trials import Failure
 
 
 def candidate_pipelines(session: Session) -> list[str]:
+    """The current pipeline first, then the others that build from the same import: a
+    pipeline with other ``import-settings`` needs another import of the model, which the
+    tuner does not make (select it, ``doit run tune:<model> iree_pipeline=<name>``, to tune
+    under it)."""
     names = list(session.settings.pipelines) or iree_pipeline_names(
         session.project.schedules, session.build.selection.target.kind)
     current = session.build.selection.iree_pipeline
-    return [current] + [n for n in names if n != current]
+    imports = {n: _import_of(session, n) for n in dict.fromkeys([current, *names])}
+    other = [n for n in names if n != current and imports[n] != imports[current]]
+    if other:
+        session.note(f"pipelines {', '.join(other)}: imported differently from {current} "
+                     "(import-settings); not candidates in this run")
+    return [current] + [n for n in names if n != current and n not in other]
+
+
+def _import_of(session: Session, name: str) -> dict:
+    """The model's import settings under pipeline ``name``."""
+    from ..core.build import imported_for
+
+    b = session.build
+    model = imported_for(b.project, b.model, replace(b.selection, iree_pipeline=name))
+    return {k: getattr(model.settings, k) for k in IMPORT_SETTINGS}
 
 
 def pipeline_flags(session: Session, name: str) -> list[str]:
