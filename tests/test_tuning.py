@@ -413,3 +413,15 @@ def test_a_dispatch_alone_is_compiled_with_its_pipelines_code_generation_flags(m
         assert (session.workdir / "alone.vmfb").stat().st_size > 0
     finally:
         session.close()
+
+
+def test_register_tiles_fit_the_vector_registers_of_the_cpu():
+    """AVX2 has 16 vector registers of 8 f32 lanes: its tiles keep at most 12 accumulators
+    (6 x 16 first, onnxruntime's AVX2 tile), where AVX-512's 8 x 32 would be 32 and spill."""
+    config = {"distribution": [64, 49, 0], "vector_common_parallel": [8, 8, 0],
+              "vector_reduction": [0, 0, 8]}
+    for lanes, most in ((8, 12), (16, 16)):
+        tiles = {tuple(c["vector_common_parallel"][:2]) for c in register_tile_configs(config, lanes=lanes)}
+        assert all(rows * -(-columns // lanes) <= most for rows, columns in tiles), (lanes, tiles)
+    assert [c["vector_common_parallel"] for c in register_tile_configs(config, lanes=8)][0] == [6, 16, 0]
+    assert (8, 32) in {tuple(c["vector_common_parallel"][:2]) for c in register_tile_configs(config)}

@@ -249,6 +249,7 @@ def tune_dispatch(session: Session, d: Dispatch, pipeline: str, *, deadline: flo
     start only before ``deadline`` (``time.monotonic()``; at least one batch runs)."""
     s = session
     codegen = codegen_flags(s, pipeline)
+    lanes = vector_lanes(s)
     directory = s.workdir / "dispatch" / d.signature
     directory.mkdir(parents=True, exist_ok=True)
     trials: dict[str, Trial | None] = {}
@@ -258,7 +259,7 @@ def tune_dispatch(session: Session, d: Dispatch, pipeline: str, *, deadline: flo
         """The untried neighbours of ``centre``, after loading what earlier runs measured."""
         centres.append(centre)
         candidates = [c for c in candidate_configs(centre, register_tiles=takes_register_tiles(d),
-                                                   pipeline=d.root.pipeline)
+                                                   pipeline=d.root.pipeline, lanes=lanes)
                       if candidate_key(c) not in trials]
         for c in candidates:
             trials[candidate_key(c)] = s.db.get("dispatch", d.signature, trial_params(codegen, c))
@@ -347,7 +348,19 @@ def validate(session: Session, pipeline: str, winners: list[tuple[Dispatch, dict
 # dimensions of a reduction: IREE 3.13 configures some convolution generics with a 1 x 8 tile
 # and 16-wide reductions (a 1-D channels-last convolution, 8x32x4096 -> 64 channels, kernel 31:
 # 30 GFLOP/s); 8 x 32 with unit reductions runs it at 220 (znver4, 2 threads).
-REGISTER_TILES = ((8, 32), (4, 64), (16, 16), (6, 32), (8, 16))
+# With 16 lanes (AVX-512: 32 vector registers) each tile holds at most 16 accumulators; with 8
+# (AVX2: 16 registers) at most 12, leaving registers for the operands: onnxruntime's AVX2
+# kernels use 6 x 16, while IREE 3.13 gives AVX2 matmuls 8 x 8 (8 accumulators), and the
+# AVX-512 tiles above would spill (8 x 32 is 32 accumulators of 8 lanes).
+REGISTER_TILES = {16: ((8, 32), (4, 64), (16, 16), (6, 32), (8, 16)),
+                  8: ((6, 16), (4, 24), (3, 32), (12, 8), (4, 16), (2, 32))}
+
+
+def vector_lanes(session: Session) -> int:
+    """f32 lanes of the tuned CPU's widest vectors: 16 with AVX-512, else 8."""
+    from .specs import vector_level
+
+    return 16 if vector_level(session.cpu, session.project.cache) == "avx512" else 8
 
 
 # Direct convolutions (IREE's ConvTileAndDecomposeExpert: n, oh, ow, f, then reductions) get
@@ -366,11 +379,12 @@ def takes_register_tiles(d: Dispatch) -> bool:
     return d.root is not None and bool(register_tile_configs(d.root.config, d.root.pipeline))
 
 
-def register_tile_configs(config: dict, pipeline: str = "DoubleTilingExpert") -> list[dict]:
-    """Register-tile variants of ``config``, a root op's configuration under ``pipeline``;
-    none for the pipelines whose tiles are not register tiles (data-tiled ops, elementwise)."""
+def register_tile_configs(config: dict, pipeline: str = "DoubleTilingExpert", lanes: int = 16) -> list[dict]:
+    """Register-tile variants of ``config``, a root op's configuration under ``pipeline``, for
+    vectors of ``lanes`` f32; none for the pipelines whose tiles are not register tiles
+    (data-tiled ops, elementwise)."""
     if pipeline == "DoubleTilingExpert":
-        return _outer_product_tiles(config)
+        return _outer_product_tiles(config, REGISTER_TILES[lanes])
     if pipeline == "ConvTileAndDecomposeExpert":
         return _direct_conv_tiles(config)
     return []
@@ -386,7 +400,7 @@ def _parallel_dims(config: dict) -> list[int] | None:
     return parallel
 
 
-def _outer_product_tiles(config: dict) -> list[dict]:
+def _outer_product_tiles(config: dict, tiles) -> list[dict]:
     """``config`` with each register tile on (rows, the innermost parallel dimension), rows
     on each other parallel dimension in turn, innermost first (the workgroup tiles rounded up
     to multiples of it), reductions unrolled by 1 or as they were."""
@@ -402,7 +416,7 @@ def _outer_product_tiles(config: dict) -> list[dict]:
     # conv_transpose3d_grouped, (channels, batch, pixels), ran 4x faster with 8 channels x 32
     # pixels, and no faster with 8 batch rows).
     for rows in reversed(parallel[:-1]):
-        for tile in REGISTER_TILES:
+        for tile in tiles:
             new_vector, new_distribution = list(vector), list(distribution)
             if rows != inner[0]:
                 new_vector[inner[0]] = 1
@@ -466,7 +480,7 @@ def square_tile_configs(config: dict) -> list[dict]:
 
 
 def candidate_configs(config: dict, *, register_tiles: bool = False,
-                      pipeline: str = "DoubleTilingExpert") -> list[dict]:
+                      pipeline: str = "DoubleTilingExpert", lanes: int = 16) -> list[dict]:
     """Tile-size variations around a configuration: the distribution (workgroup) tiles of each
     parallel dimension scaled by 1/4..4 or set to 1, pairs of them (both 2x or 1/2x, or work
     moved from one to the other: 2x and 1/2x, 4x and 1/4x), the outermost reduction tile
@@ -498,7 +512,7 @@ def candidate_configs(config: dict, *, register_tiles: bool = False,
     out = [dict(config, distribution=[change.get(i, t) for i, t in enumerate(distribution)])
            for change in changes]
     if register_tiles:
-        out[1:1] = register_tile_configs(config, pipeline)
+        out[1:1] = register_tile_configs(config, pipeline, lanes)
     reduction = config.get("vector_reduction", [])
     # Only the outermost reduction dimension: inner ones (mmt4d's k0) are fixed by the layout.
     for i, size in [(i, t) for i, t in enumerate(reduction) if t > 0][:1]:
