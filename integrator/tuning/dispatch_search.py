@@ -349,7 +349,7 @@ def _confirmed_best(s: Session, d: Dispatch, codegen: list[str], directory: Path
             s.note(f"  {d.short_name}: {searched:.2f}x timed again: {ratio:.2f}x")
             return config, ratio
         s.note(f"  {d.short_name}: {searched:.2f}x did not hold when timed again ("
-               + (f"{ratio:.2f}x" if ratio is not None else "it did not run") + "); the next best is tried")
+               + (f"{ratio:.2f}x" if ratio is not None else "it did not run") + "); dropped")
         trials[candidate_key(config)] = None  # out of this run's ranking; the database keeps it
     return None
 
