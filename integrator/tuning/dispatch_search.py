@@ -287,7 +287,7 @@ def tune_dispatch(session: Session, d: Dispatch, pipeline: str, *, deadline: flo
     while todo and s.budget.left() and (first or deadline is None or time.monotonic() < deadline):
         first = False
         batch, todo = todo[: s.budget.room(s.jobs * 4)], todo[s.budget.room(s.jobs * 4):]
-        jobs = {"default": (d.stripped, directory / "default.vmfb", dispatch_flags(s, codegen))}
+        jobs = {"default": _default_job(s, d, codegen, directory)}
         for i, config in enumerate(batch):
             spec = directory / f"candidate{i}.mlir"
             spec.write_text(render_spec([entry_for(d, config, f"candidate{i}")]))
@@ -315,6 +315,11 @@ def tune_dispatch(session: Session, d: Dispatch, pipeline: str, *, deadline: flo
     return _confirmed_best(s, d, codegen, directory, trials)
 
 
+def _default_job(s: Session, d: Dispatch, codegen: list[str], directory: Path) -> tuple[Path, Path, list[str]]:
+    """The compile job of the dispatch under IREE's own configuration: what candidates are timed against."""
+    return d.stripped, directory / "default.vmfb", dispatch_flags(s, codegen)
+
+
 def _confirmed_best(s: Session, d: Dispatch, codegen: list[str], directory: Path,
                     trials: dict[str, Trial | None]) -> tuple[dict, float] | None:
     """The best configuration that is still a win when timed again, with its ratio from that
@@ -332,7 +337,7 @@ def _confirmed_best(s: Session, d: Dispatch, codegen: list[str], directory: Path
         config, searched = best
         spec = directory / "confirm.mlir"
         spec.write_text(render_spec([entry_for(d, config, "confirm")]))
-        jobs = {"default": (d.stripped, directory / "default.vmfb", dispatch_flags(s, codegen)),
+        jobs = {"default": _default_job(s, d, codegen, directory),
                 "confirm": (d.stripped, directory / "confirm.vmfb", dispatch_flags(s, codegen, spec))}
         failures = s.compile_all(jobs)
         ratio = None
